@@ -1,0 +1,277 @@
+/**
+ * The embedded event log (DESIGN §3): SQLite in WAL mode with synchronous=FULL under the data
+ * directory, Kafka's semantics (topics, partitions, offsets, group commits). Writes go to a worker
+ * thread that group-commits them; reads use a read-only connection on this thread; readers waiting
+ * for new records are woken in-process by the append acknowledgements (no polling).
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import {
+  CausewayError,
+  type EventLog,
+  type Fact,
+  type LogRecord,
+  type PartitionOffsets,
+  type Position,
+  type TopicInfo,
+} from '../../core/index.js';
+import { LogReader } from './log-reader.js';
+import type { FromWorker, WireError, WriteOp, WriteRequest, WriteResult } from './protocol.js';
+import { DB_FILE } from './schema.js';
+import { spawnWriter } from './spawn-writer.js';
+
+export interface EmbeddedLogOptions {
+  /** Directory holding the database (created when missing). */
+  readonly dir: string;
+  /** Partitions of topics created without an explicit count (default 3). */
+  readonly defaultPartitions?: number;
+  /**
+   * Size cap for the database file, in bytes (default: none). Past it appends fail with
+   * CW_EVENTLOG_UNAVAILABLE exactly as on a full disk, so operators can keep room for the OS.
+   */
+  readonly maxBytes?: number;
+}
+
+export interface EmbeddedLogStats {
+  /** append() calls sent to the writer. */
+  readonly appendCalls: number;
+  /** Records in those calls. */
+  readonly records: number;
+  /** Write transactions committed by the writer (one fsync each), appends and commits alike. */
+  readonly transactions: number;
+}
+
+interface Pending {
+  resolve(r: WriteResult & { ok: true }): void;
+  reject(e: CausewayError): void;
+}
+
+const unavailable = (detail: string, cause?: unknown): CausewayError =>
+  new CausewayError('CW_EVENTLOG_UNAVAILABLE', `embedded event log: ${detail}`, cause === undefined ? {} : { cause });
+const fromWire = (e: WireError): CausewayError => new CausewayError(e.code, `embedded event log: ${e.message}`);
+const waitKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class EmbeddedEventLog implements EventLog {
+  readonly kind = 'embedded' as const;
+  private readonly pending = new Map<number, Pending>();
+  private readonly highs = new EventEmitter().setMaxListeners(0);
+  private outbox: WriteRequest[] = [];
+  private nextId = 1;
+  private appendCalls = 0;
+  private records = 0;
+  private transactions = 0;
+  private down: string | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly reader: LogReader,
+    readonly file: string,
+  ) {
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (e) => this.fail(`writer failed: ${e.message}`));
+    worker.on('exit', (code) => this.fail(`writer exited (${code})`));
+  }
+
+  static async open(opts: EmbeddedLogOptions): Promise<EmbeddedEventLog> {
+    const defaultPartitions = opts.defaultPartitions ?? 3;
+    if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1) {
+      throw new CausewayError('CW_CONFIG_INVALID', `defaultPartitions must be a positive integer, got ${defaultPartitions}`);
+    }
+    try {
+      mkdirSync(opts.dir, { recursive: true });
+    } catch (e) {
+      throw unavailable(`cannot create ${opts.dir}`, e);
+    }
+    const file = join(opts.dir, DB_FILE);
+    const worker = spawnWriter({ file, defaultPartitions, ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }) });
+    // The writer creates the file and switches it to WAL before a read-only connection may open it.
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (m: FromWorker) => {
+        if (m.type === 'ready') done(resolve);
+        else if (m.type === 'failed') done(() => reject(fromWire(m.error)));
+      };
+      const onError = (e: Error) => done(() => reject(unavailable(`writer failed to start: ${e.message}`, e)));
+      const onExit = (code: number) => done(() => reject(unavailable(`writer exited during start (${code})`)));
+      const done = (then: () => void) => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        then();
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    });
+    try {
+      return new EmbeddedEventLog(worker, new LogReader(file), file);
+    } catch (e) {
+      await worker.terminate();
+      throw unavailable(`cannot open ${file} for reading`, e);
+    }
+  }
+
+  async ensureTopic(topic: string, partitions?: number): Promise<TopicInfo> {
+    const r = await this.write(partitions === undefined ? { op: 'ensureTopic', topic } : { op: 'ensureTopic', topic, partitions });
+    return r.topic!;
+  }
+
+  async listTopics(): Promise<TopicInfo[]> {
+    return this.readSide(() => this.reader.listTopics());
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    return this.readSide(() => this.reader.offsets(topic));
+  }
+
+  async append(topic: string, records: readonly LogRecord[]): Promise<Position[]> {
+    if (records.length === 0) return [];
+    this.appendCalls++;
+    this.records += records.length;
+    // Only the fields the writer needs cross the thread boundary (structured clone copies them).
+    const wire = records.map((r) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      ...(r.partition === undefined ? {} : { partition: r.partition }),
+      ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
+    }));
+    const r = await this.write({ op: 'append', topic, records: wire });
+    return r.positions!;
+  }
+
+  async read(topic: string, partition: number, from: number, limit: number): Promise<Fact[]> {
+    return this.readSide(() => this.reader.read(topic, partition, from, limit));
+  }
+
+  async commit(group: string, topic: string, partition: number, offset: number): Promise<void> {
+    await this.write({ op: 'commit', group, topic, partition, offset });
+  }
+
+  async committed(group: string, topic: string, partition: number): Promise<number | null> {
+    return this.readSide(() => this.reader.committed(group, topic, partition));
+  }
+
+  waitFor(topic: string, partition: number, offset: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted || this.down !== undefined) return Promise.resolve(false);
+    // Check and subscribe in the same tick: notifications are emitted on this thread, so none can
+    // slip between the two.
+    if (this.reader.high(topic, partition) > offset) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const key = waitKey(topic, partition);
+      const onHigh = (high: number) => high > offset && done(true);
+      const onAbort = () => done(false);
+      const timer = setTimeout(onAbort, Math.max(0, timeoutMs));
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        this.highs.off(key, onHigh).off('down', onAbort);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(v);
+      };
+      this.highs.on(key, onHigh).on('down', onAbort);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async ready(): Promise<{ ok: boolean; detail?: string }> {
+    return this.down === undefined ? { ok: true } : { ok: false, detail: this.down };
+  }
+
+  /**
+   * Finds the fact of an earlier event with this `source`+`id` appended at or after
+   * `sinceTimestamp` (ms): lets the accept side rebuild its dedupe window after a restart.
+   */
+  lookupId(source: string, id: string, sinceTimestamp: number): Position | undefined {
+    if (this.down !== undefined) throw unavailable(this.down);
+    return this.reader.lookupId(source, id, sinceTimestamp);
+  }
+
+  /** Group-commit evidence: many append calls, fewer transactions. */
+  stats(): EmbeddedLogStats {
+    return { appendCalls: this.appendCalls, records: this.records, transactions: this.transactions };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown(async () => {
+      this.sendOutbox();
+      await new Promise<void>((resolve) => {
+        this.worker.once('exit', () => resolve());
+        this.worker.postMessage({ type: 'close' });
+      });
+    });
+    return this.closing;
+  }
+
+  /** Kills the writer with no clean shutdown, as a crash would. For tests only. */
+  crashForTesting(): Promise<void> {
+    this.closing ??= this.shutdown(async () => {
+      this.outbox = [];
+      await this.worker.terminate();
+    });
+    return this.closing;
+  }
+
+  private async shutdown(stopWriter: () => Promise<void>): Promise<void> {
+    if (this.down === undefined) await stopWriter();
+    this.fail('closed');
+    this.reader.close();
+  }
+
+  private readSide<T>(fn: () => T): Promise<T> {
+    if (this.down !== undefined) return Promise.reject(unavailable(this.down));
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e instanceof CausewayError ? e : unavailable(e instanceof Error ? e.message : String(e), e));
+    }
+  }
+
+  private write(op: WriteOp): Promise<WriteResult & { ok: true }> {
+    if (this.down !== undefined) return Promise.reject(unavailable(this.down));
+    if (this.closing !== undefined) return Promise.reject(unavailable('closing'));
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      // Calls made in the same tick travel to the writer as one message.
+      if (this.outbox.push({ ...op, id }) === 1) queueMicrotask(() => this.sendOutbox());
+    });
+  }
+
+  private sendOutbox(): void {
+    if (this.outbox.length === 0 || this.down !== undefined) return;
+    const requests = this.outbox;
+    this.outbox = [];
+    this.worker.postMessage({ type: 'write', requests });
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'failed') return this.fail(m.error.message);
+    if (m.type !== 'results') return;
+    this.transactions = m.transactions;
+    const highs = new Map<string, number>();
+    for (const r of m.results) {
+      const p = this.pending.get(r.id);
+      this.pending.delete(r.id);
+      if (!r.ok) {
+        p?.reject(fromWire(r.error));
+        continue;
+      }
+      p?.resolve(r);
+      for (const pos of r.positions ?? []) {
+        const k = waitKey(pos.topic, pos.partition);
+        highs.set(k, Math.max(highs.get(k) ?? 0, pos.offset + 1));
+      }
+    }
+    for (const [k, high] of highs) this.highs.emit(k, high);
+  }
+
+  /** The writer is gone: every unanswered write's outcome is unknown, so callers must retry. */
+  private fail(reason: string): void {
+    if (this.down !== undefined) return;
+    this.down = reason;
+    const err = unavailable(reason === 'closed' ? 'closed before the write was confirmed' : reason);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.highs.emit('down');
+  }
+}
+
+export const openEmbeddedLog = (opts: EmbeddedLogOptions): Promise<EmbeddedEventLog> => EmbeddedEventLog.open(opts);

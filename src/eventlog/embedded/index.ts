@@ -1,0 +1,2 @@
+export { EmbeddedEventLog, openEmbeddedLog } from './embedded-event-log.js';
+export type { EmbeddedLogOptions, EmbeddedLogStats } from './embedded-event-log.js';
