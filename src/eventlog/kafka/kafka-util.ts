@@ -1,0 +1,112 @@
+/**
+ * Small conversions between Causeway's log records and KafkaJS messages, and the one way every
+ * Kafka failure becomes a CausewayError.
+ */
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import { CausewayError, type Fact, type Headers, type LogRecord } from '../../core/index.js';
+
+export const unavailable = (detail: string, cause?: unknown): CausewayError =>
+  new CausewayError('CW_EVENTLOG_UNAVAILABLE', `kafka event log: ${detail}`, cause === undefined ? {} : { cause });
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Anything thrown by KafkaJS becomes CW_EVENTLOG_UNAVAILABLE (retriable); our own errors pass through. */
+export const asCausewayError = (what: string, e: unknown): CausewayError =>
+  e instanceof CausewayError ? e : unavailable(`${what}: ${describe(e)}`, e);
+
+/**
+ * Settles with `work`, or rejects with `onTimeout()` after `ms`: KafkaJS retries internally and
+ * may take far longer than a caller can wait, so every broker call is bounded here.
+ */
+export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => CausewayError): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    work.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Runs one broker call bounded by `ms`, mapping every failure to CW_EVENTLOG_UNAVAILABLE. */
+export async function call<T>(what: string, ms: number, work: () => Promise<T>): Promise<T> {
+  try {
+    return await withDeadline(work(), ms, () => unavailable(`${what} did not answer within ${ms} ms`));
+  } catch (e) {
+    throw asCausewayError(what, e);
+  }
+}
+
+/**
+ * Retries `attempt` with a 100 ms → 1 s backoff until it succeeds or `ms` have passed in all.
+ * KafkaJS consumers crash on transient broker states (a group coordinator still loading after
+ * a restart, a rebalance) and are then simply tried again with a new consumer.
+ */
+export async function retrying<T>(what: string, ms: number, attempt: () => Promise<T>, stop: () => boolean = () => false): Promise<T> {
+  const deadline = Date.now() + ms;
+  let delay = 100;
+  for (;;) {
+    try {
+      return await withDeadline(attempt(), Math.max(1, deadline - Date.now()), () =>
+        unavailable(`${what} did not succeed within ${ms} ms`),
+      );
+    } catch (e) {
+      if (stop() || Date.now() + delay >= deadline) throw asCausewayError(what, e);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 1_000);
+    }
+  }
+}
+
+/** A Buffer view over the same bytes (KafkaJS wants Buffers; no copy). */
+const toBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** A plain Uint8Array view over a Buffer's bytes, so facts look alike whichever log produced them. */
+const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/** KAFKA-M4..M7: the value is the data bytes unchanged, null stays null (no data); headers are UTF-8 strings. */
+export function toMessage(r: LogRecord): Message {
+  const m: Message = {
+    key: r.key === null ? null : toBuffer(r.key),
+    value: r.value === null ? null : toBuffer(r.value),
+    headers: { ...r.headers },
+  };
+  if (r.partition !== undefined) m.partition = r.partition;
+  if (r.timestamp !== undefined) m.timestamp = String(r.timestamp);
+  return m;
+}
+
+/** KAFKA-M6: header values are UTF-8 strings. A repeated name keeps its last value; a null value reads as ''. */
+export function decodeHeaders(h: IHeaders | undefined): Headers {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(h ?? {})) {
+    const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    out[name] = v === undefined || v === null ? '' : typeof v === 'string' ? v : v.toString('utf8');
+  }
+  return out;
+}
+
+export function toFact(topic: string, partition: number, m: KafkaMessage): Fact {
+  return {
+    topic,
+    partition,
+    offset: Number(m.offset),
+    timestamp: Number(m.timestamp),
+    key: m.key === null || m.key === undefined ? null : toBytes(m.key),
+    value: m.value === null ? null : toBytes(m.value),
+    headers: decodeHeaders(m.headers),
+  };
+}
+
+/** Rough wire size of a record, to cap how much one coalesced produce request carries. */
+export function recordSize(r: LogRecord): number {
+  let n = 32 + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
+  for (const [k, v] of Object.entries(r.headers)) n += 8 + k.length + v.length * 3;
+  return n;
+}
