@@ -1,0 +1,191 @@
+import {
+  CausewayError, isCausewayError, type Accepted, type AcceptService, type CloudEvent, type ErrorItem,
+  type EventLog, type HttpMessage, type LogRecord, type Position, type TransportMeta,
+} from '../core/index.js';
+import { decodeHttp, encodeKafkaBinary, isJsonContentType, validateAttributes } from '../codec/index.js';
+import { LINEAGE, formatTraceparent, stampIngress } from '../lineage/index.js';
+import { normalizePlain, type ProducerIdentity } from '../normalize/index.js';
+import { resolvePartitionKey, type Registry } from '../registry/index.js';
+import type { Metrics } from '../observability/index.js';
+import { DedupeWindow } from './dedupe-window.js';
+
+export interface AcceptDeps {
+  readonly log: EventLog;
+  readonly registry: Registry;
+  readonly metrics: Metrics;
+  readonly dedupe: DedupeWindow;
+  readonly producer: ProducerIdentity;
+  readonly defaultTopic: string;
+}
+
+interface Planned {
+  readonly event: CloudEvent;
+  readonly topic: string;
+  readonly record: LogRecord;
+}
+
+const utf8 = new TextEncoder();
+/** Paths as the codec writes them: attribute names bare (`id`), data as pointers (`/data/x`), batch members `[i]/…`. */
+const batchPath = (prefix: string, path: string): string =>
+  prefix === '' ? path : path === '' ? prefix : `${prefix}${path.startsWith('/') ? '' : '/'}${path}`;
+const single = (h: HttpMessage['headers'], name: string): string | undefined => {
+  const v = h[name];
+  return v && v.length > 0 ? v[0] : undefined;
+};
+
+/** The ACCEPT role (DESIGN §2): normalize → validate → stamp → durable append, then answer. */
+export function createAcceptService(deps: AcceptDeps): AcceptService {
+  const { metrics } = deps;
+  const reject = (err: unknown, type: string, ingress: string): never => {
+    const code = isCausewayError(err) ? err.code : 'CW_INTERNAL';
+    metrics.rejected.inc({ type, code, ingress: ingress.startsWith('kafka') ? 'kafka' : ingress });
+    throw err;
+  };
+
+  /** Validates every event first: a batch is all-or-nothing (JSON-M9 choice), errors carry `[i]` paths. */
+  function plan(events: readonly CloudEvent[], meta: TransportMeta, batch: boolean): Planned[] {
+    const planned: Planned[] = [];
+    const errors: ErrorItem[] = [];
+    let first: CausewayError | undefined;
+    const received = new Date().toISOString();
+    events.forEach((raw, i) => {
+      const prefix = batch ? `[${i}]` : '';
+      try {
+        const { event, hop } = stampIngress(raw, meta.traceparent, { authtype: meta.authtype, authid: meta.authid });
+        const { type, data } = deps.registry.validate(event);
+        const key = typeof event.attributes.partitionkey === 'string'
+          ? event.attributes.partitionkey
+          : type ? resolvePartitionKey(type, event, data) : undefined;
+        const enc = encodeKafkaBinary(event, key === undefined ? null : utf8.encode(key));
+        const headers = {
+          ...enc.headers,
+          [LINEAGE.ingress]: meta.ingress,
+          [LINEAGE.received]: received,
+          [LINEAGE.traceparent]: formatTraceparent(hop),
+        };
+        planned.push({ event, topic: type?.topic ?? deps.defaultTopic, record: { key: enc.key, value: enc.value, headers } });
+      } catch (err) {
+        if (!isCausewayError(err)) throw err;
+        first ??= err;
+        metrics.rejected.inc({ type: String(raw.attributes.type ?? ''), code: err.code, ingress: meta.ingress.startsWith('kafka') ? 'kafka' : meta.ingress });
+        const items = err.errors.length > 0 ? err.errors : [{ path: '', message: err.message, code: err.code }];
+        for (const it of items) errors.push({ ...it, path: batchPath(prefix, it.path), code: it.code ?? err.code });
+      }
+    });
+    if (first) {
+      const detail = batch ? `batch rejected, nothing stored: ${errors.length} problem(s) in ${events.length} event(s); first: ${first.message}` : first.message;
+      throw new CausewayError(first.code, detail, { errors });
+    }
+    return planned;
+  }
+
+  async function store(planned: readonly Planned[], ingress: string): Promise<Accepted[]> {
+    const results: Array<Position | Promise<Position>> = new Array(planned.length);
+    const duplicate: boolean[] = new Array(planned.length).fill(false);
+    const byTopic = new Map<string, number[]>();
+    const seenHere = new Map<string, number>();
+    planned.forEach((p, i) => {
+      const key = DedupeWindow.key(String(p.event.attributes.source), String(p.event.attributes.id));
+      const known = deps.dedupe.lookup(key);
+      const twin = seenHere.get(key);
+      if (known !== undefined || twin !== undefined) {
+        duplicate[i] = true;
+        results[i] = known ?? (results[twin!] as Position | Promise<Position>);
+        return;
+      }
+      seenHere.set(key, i);
+      const list = byTopic.get(p.topic) ?? [];
+      list.push(i);
+      byTopic.set(p.topic, list);
+    });
+    for (const [topic, idx] of byTopic) {
+      const started = performance.now();
+      const appended = deps.log.append(topic, idx.map((i) => planned[i]!.record)).then((pos) => {
+        metrics.appendSeconds.observe({ log: deps.log.kind }, (performance.now() - started) / 1000);
+        metrics.appendBatchSize.observe({ log: deps.log.kind }, idx.length);
+        return pos;
+      });
+      idx.forEach((i, j) => {
+        const p = planned[i]!;
+        const one = appended.then((pos) => pos[j]!);
+        results[i] = one;
+        deps.dedupe.track(DedupeWindow.key(String(p.event.attributes.source), String(p.event.attributes.id)), one);
+      });
+      appended.catch(() => undefined); // observed through `results`
+    }
+    let positions: Position[];
+    try {
+      positions = await Promise.all(results);
+    } catch (err) {
+      // The outcome is unknown: the client retries with the same ids and the window absorbs duplicates.
+      const e = isCausewayError(err) ? err : new CausewayError('CW_EVENTLOG_UNAVAILABLE', `event log append failed: ${(err as Error).message}`, { cause: err });
+      for (const p of planned) metrics.rejected.inc({ type: String(p.event.attributes.type), code: e.code, ingress });
+      throw e;
+    }
+    return planned.map((p, i) => {
+      metrics.accepted.inc({ type: String(p.event.attributes.type), ingress, duplicate: String(duplicate[i]) });
+      const { topic, partition, offset } = positions[i]!;
+      return { id: String(p.event.attributes.id), source: String(p.event.attributes.source), topic, partition, offset, duplicate: duplicate[i]! };
+    });
+  }
+
+  return {
+    async acceptHttp(msg, meta) {
+      let decoded: ReturnType<typeof decodeHttp>;
+      try {
+        decoded = decodeHttp(msg.headers as Record<string, string[]>, msg.body);
+      } catch (err) {
+        return reject(err, '', meta.ingress);
+      }
+      const planned = plan(decoded.events, meta, decoded.mode === 'batch');
+      return { mode: decoded.mode, accepted: await store(planned, 'http') };
+    },
+
+    async acceptEvent(event, meta) {
+      const ingress = meta.ingress.startsWith('kafka') ? 'kafka' : meta.ingress;
+      try {
+        assertValidAttributes(event);
+      } catch (err) {
+        return reject(err, String(event.attributes.type ?? ''), meta.ingress);
+      }
+      const [one] = await store(plan([event], meta, false), ingress);
+      return one!;
+    },
+
+    async acceptPlain(type, msg, meta) {
+      let ev: CloudEvent;
+      try {
+        ev = normalizeChecked(type, msg, deps.producer);
+      } catch (err) {
+        return reject(err, type, meta.ingress);
+      }
+      const [one] = await store(plan([ev], meta, false), 'http');
+      return one!;
+    },
+  };
+}
+
+/** The plain endpoint's own checks before the shared pipeline: JSON syntax, single Idempotency-Key, attributes. */
+function normalizeChecked(type: string, msg: HttpMessage, producer: ProducerIdentity): CloudEvent {
+  const contentType = single(msg.headers, 'content-type');
+  if (isJsonContentType(contentType) && msg.body.length > 0) {
+    try {
+      JSON.parse(Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength).toString('utf8'));
+    } catch (e) {
+      throw new CausewayError('CW_MALFORMED_JSON', `body is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const idem = msg.headers['idempotency-key'];
+  if (idem && idem.length > 1) throw new CausewayError('CW_DUPLICATE_ATTRIBUTE', 'Idempotency-Key given more than once');
+  const ev = normalizePlain({ type, body: msg.body, contentType, idempotencyKey: idem?.[0] }, producer);
+  assertValidAttributes(ev);
+  return ev;
+}
+
+function assertValidAttributes(ev: CloudEvent): void {
+  const problems = validateAttributes(ev.attributes);
+  if (problems.length > 0) {
+    const p = problems[0]!;
+    throw new CausewayError(p.code ?? 'CW_INVALID_ATTRIBUTE', `${p.path}: ${p.message}`, { errors: problems });
+  }
+}

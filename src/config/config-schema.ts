@@ -1,0 +1,36 @@
+/** JSON Schema of causeway.yaml (also what the merged env + file config must satisfy). */
+export const CONFIG_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://causeway.dev/schemas/config.json',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    host: { type: 'string', minLength: 1 },
+    dataDir: { type: 'string', minLength: 1 },
+    schemasDir: { type: 'string', minLength: 1 },
+    routesDir: { type: 'string', minLength: 1 },
+    eventlog: { enum: ['embedded', 'kafka'] },
+    role: { enum: ['accept', 'dispatch', 'all'] },
+    logLevel: { enum: ['debug', 'info', 'warn', 'error', 'silent'] },
+    bodyLimit: { type: 'integer', minimum: 65536 },
+    httpSource: { type: 'string', minLength: 1 },
+    defaultTopic: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' },
+    partitions: { type: 'integer', minimum: 1, maximum: 1024 },
+    dedupeWindowMs: { type: 'integer', minimum: 0 },
+    allowUnknownTypes: { type: 'boolean' },
+    retryAfterSeconds: { type: 'integer', minimum: 1 },
+    shutdownTimeoutMs: { type: 'integer', minimum: 0 },
+    kafka: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        brokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' } },
+        clientId: { type: 'string', minLength: 1 },
+        produceTimeoutMs: { type: 'integer', minimum: 100 },
+        replicationFactor: { type: 'integer', minimum: 1 },
+        createTopics: { type: 'boolean' },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,96 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { HttpBindings } from '@hono/node-server';
+import { CausewayError, type AcceptService, type TransportMeta } from '../../core/index.js';
+import type { AdminService } from './admin-port.js';
+import { problemResponse } from './problem.js';
+
+export interface HttpAppDeps {
+  readonly accept: AcceptService;
+  readonly admin: AdminService;
+  readonly bodyLimit: number;
+  readonly retryAfterSeconds: number;
+  readonly metricsText: () => Promise<string>;
+  readonly ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
+  /** Counts a request rejected before it reached the accept side (body limit, bad query). */
+  readonly onRejected: (code: string) => void;
+  /** False once shutdown began: intake stops with 503 CW_SHUTTING_DOWN. */
+  readonly accepting: () => boolean;
+}
+
+type Env = { Bindings: HttpBindings };
+
+function meta(c: Context<Env>): TransportMeta {
+  const tp = c.env.incoming.headersDistinct.traceparent;
+  return { ingress: 'http', traceparent: tp?.length === 1 ? tp[0] : undefined, authtype: 'unauthenticated' };
+}
+
+async function message(c: Context<Env>) {
+  return { headers: c.env.incoming.headersDistinct as Record<string, string[]>, body: new Uint8Array(await c.req.arrayBuffer()) };
+}
+
+function intParam(c: Context<Env>, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) > max) {
+    throw new CausewayError('CW_INVALID_REQUEST', `query parameter ${name} must be an integer between 0 and ${max}`, {
+      errors: [{ path: name, message: `got ${JSON.stringify(raw)}` }],
+    });
+  }
+  return Number(raw);
+}
+
+/** The HTTP ingress and the operational endpoints (DESIGN §8). Transport only: decoding lives behind AcceptService. */
+export function createHttpApp(deps: HttpAppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  const limit = bodyLimit({
+    maxSize: deps.bodyLimit,
+    onError: () => {
+      deps.onRejected('CW_BODY_TOO_LARGE');
+      return problemResponse(new CausewayError('CW_BODY_TOO_LARGE', `request body exceeds ${deps.bodyLimit} bytes`), 1);
+    },
+  });
+  const guard = () => {
+    if (!deps.accepting()) throw new CausewayError('CW_SHUTTING_DOWN', 'Causeway is shutting down; retry against another instance');
+  };
+
+  app.onError((err) => problemResponse(err, deps.retryAfterSeconds));
+  app.notFound((c) => problemResponse(new CausewayError('CW_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 1));
+
+  app.post('/events', limit, async (c) => {
+    guard();
+    const { mode, accepted } = await deps.accept.acceptHttp(await message(c), meta(c));
+    const body = accepted.map(({ id, source, topic, partition, offset, duplicate }) => ({ id, source, topic, partition, offset, duplicate }));
+    return c.json(mode === 'batch' ? body : body[0], 202);
+  });
+
+  app.post('/events/:type', limit, async (c) => {
+    guard();
+    const a = await deps.accept.acceptPlain(c.req.param('type'), await message(c), meta(c));
+    return c.json({ id: a.id, source: a.source, topic: a.topic, partition: a.partition, offset: a.offset, duplicate: a.duplicate }, 202);
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const r = await deps.ready();
+    return c.json({ status: r.ok ? 'ready' : 'not ready', ...r.checks }, r.ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => c.body(await deps.metricsText(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+
+  app.get('/admin/topics', async (c) => c.json({ topics: await deps.admin.topics() }));
+  app.get('/admin/topics/:topic/events', async (c) => {
+    const topic = c.req.param('topic');
+    const partition = intParam(c, 'partition', 0);
+    const from = intParam(c, 'from', 0);
+    const lim = intParam(c, 'limit', 100, 1000);
+    const known = (await deps.admin.topics()).find((t) => t.name === topic);
+    if (!known) throw new CausewayError('CW_NOT_FOUND', `no topic ${topic}`);
+    if (partition >= known.partitions.length) {
+      throw new CausewayError('CW_INVALID_REQUEST', `topic ${topic} has ${known.partitions.length} partitions`, {
+        errors: [{ path: 'partition', message: `must be below ${known.partitions.length}` }],
+      });
+    }
+    return c.json({ topic, partition, from, events: await deps.admin.events(topic, partition, from, lim) });
+  });
+  return app;
+}

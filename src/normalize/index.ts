@@ -1,0 +1,1 @@
+export { normalizePlain, type PlainInput, type ProducerIdentity } from './normalize-plain.js';

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { DedupeWindow } from '../../../src/app/dedupe-window.js';
+
+const pos = (offset: number) => ({ topic: 't', partition: 0, offset });
+
+describe('DedupeWindow', () => {
+  it('answers a stored position inside the window and forgets it after', async () => {
+    let now = 1000;
+    const w = new DedupeWindow(100, 10, () => now);
+    w.track('a', Promise.resolve(pos(7)));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(w.lookup('a')).toEqual(pos(7));
+    now = 1099;
+    expect(w.lookup('a')).toEqual(pos(7));
+    now = 1100;
+    expect(w.lookup('a')).toBeUndefined();
+  });
+
+  it('coalesces an append in flight', async () => {
+    const w = new DedupeWindow(1000, 10);
+    let resolve!: (p: ReturnType<typeof pos>) => void;
+    const pending = new Promise<ReturnType<typeof pos>>((r) => (resolve = r));
+    w.track('a', pending);
+    const seen = w.lookup('a');
+    expect(seen).toBeInstanceOf(Promise);
+    resolve(pos(3));
+    await expect(seen).resolves.toEqual(pos(3));
+  });
+
+  it('forgets an id whose append failed, so the retry is stored', async () => {
+    const w = new DedupeWindow(1000, 10);
+    const failed = Promise.reject(new Error('disk'));
+    w.track('a', failed);
+    await failed.catch(() => undefined);
+    await Promise.resolve();
+    expect(w.lookup('a')).toBeUndefined();
+  });
+
+  it('stays within maxEntries, evicting the oldest and counting it', () => {
+    const w = new DedupeWindow(60_000, 3);
+    for (let i = 0; i < 5; i++) w.track(`k${i}`, Promise.resolve(pos(i)));
+    expect(w.size).toBe(3);
+    expect(w.evicted).toBe(2);
+    expect(w.lookup('k0')).toBeUndefined();
+    expect(w.lookup('k4')).toBeDefined();
+  });
+
+  it('a zero window remembers nothing', () => {
+    const w = new DedupeWindow(0, 10);
+    w.track('a', Promise.resolve(pos(1)));
+    expect(w.lookup('a')).toBeUndefined();
+  });
+});
