@@ -31,11 +31,12 @@ describe('loadRegistry with the example schemas', () => {
       partitionKey: { pointer: '/itemId' },
       compatibility: 'backward',
       owner: 'team-auctions',
-      latest: 2,
+      latest: 3,
     });
     expect(bid?.versions.map((v) => [v.version, v.id])).toEqual([
       [1, `${BASE}/com.example.auction.bid.placed/1.json`],
       [2, `${BASE}/com.example.auction.bid.placed/2.json`],
+      [3, `${BASE}/com.example.auction.bid.placed/3.json`],
     ]);
     expect(bid?.versions[1]?.schema['$id']).toBe(`${BASE}/com.example.auction.bid.placed/2.json`);
     expect(r.get('com.example.auction.item.listed')).toMatchObject({ topic: 'auction.items', compatibility: 'full', latest: 1 });
