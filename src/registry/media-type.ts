@@ -5,7 +5,6 @@
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9a-z-]+";
 const ESSENCE = new RegExp(`^${TOKEN}/${TOKEN}$`);
-const JSON_ESSENCE = new RegExp(`^${TOKEN}/(?:${TOKEN}\\+)?json$`);
 
 /**
  * `type/subtype` lower-cased, parameters dropped; undefined when malformed. Whitespace before
@@ -19,11 +18,7 @@ export function mediaTypeEssence(mediaType: string): string | undefined {
 }
 
 /**
- * Does the content type declare JSON data? JSON-M5: the media type without parameters is
- * `*\/json` or `*\/*+json`, case-insensitively; JSON-S1: an absent datacontenttype means JSON.
+ * Does the content type declare JSON? One rule for the whole product (JSON-M5, JSON-S1): the codec's,
+ * so schema validation, routing filters and encoders never disagree about the same event.
  */
-export function isJsonContentType(datacontenttype: string | undefined): boolean {
-  if (datacontenttype === undefined) return true;
-  const essence = mediaTypeEssence(datacontenttype);
-  return essence !== undefined && JSON_ESSENCE.test(essence);
-}
+export { isJsonContentType } from '../codec/index.js';

@@ -1,3 +1,4 @@
+import { isJsonContentType as codecIsJson } from '../../codec/index.js';
 /**
  * What filters look at: the attributes as they are, and the data decoded only when a filter asks
  * for it. Most routes filter on attributes alone, so the data bytes of most events are never
@@ -11,17 +12,9 @@ export interface EventView {
   data(): unknown;
 }
 
-/**
- * Does this datacontenttype declare JSON (JSON-M5: `*\/json` or `*\/*+json`)? We accept the
- * `application/` and `text/` trees only, and compare the media type before `;` without
- * trimming: the edge cases from sdk-java's dataIsJsonContentType (spec digest §9) say yes to
- * `text/json;` and `application/cloudevents+json;charset=UTF-8`, and no to `text/json ` (trailing
- * space), `text/json ;`, `applications/json` and `application/jsonwrong`.
- */
+/** One JSON-detection rule for the whole product (JSON-M5): the codec's. Re-exported for filter users. */
 export function isJsonContentType(contentType: string): boolean {
-  const semi = contentType.indexOf(';');
-  const mediaType = semi < 0 ? contentType : contentType.slice(0, semi);
-  return /^(application|text)\/([A-Za-z0-9!#$&^_.-]+\+)?json$/i.test(mediaType);
+  return codecIsJson(contentType);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
