@@ -1,0 +1,178 @@
+/**
+ * Hot reload of routes/ (DESIGN §5): the directory is watched, changes are debounced, and the
+ * whole directory is reloaded. A valid set is swapped in atomically and handed to `onChange` with
+ * its diff; an invalid one is refused (`onInvalid`) and the last good set keeps running.
+ *
+ * We watch the directory, not the files: editors save by writing a temporary file and renaming it
+ * over the original (vim, JetBrains), and Kubernetes swaps a ConfigMap's `..data` symlink; a watch
+ * on the old file would go deaf after the first save. Reloads run one at a time; an event that
+ * arrives during a reload queues one more, so the last write always wins.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { CausewayError } from '../core/index.js';
+import { diffRouteSets } from './diff-route-sets.js';
+import { loadRoutes, type LoadRoutesOptions } from './load-routes.js';
+import { problem, routeInvalid } from './route-problem.js';
+import type { RouteDiff, RouteProblem, RouteSet } from './types.js';
+
+export interface RouteWatcherOptions extends Omit<LoadRoutesOptions, 'allowMissingDir'> {
+  /** The set loaded at start (loadRoutes); reloads are compared against it. */
+  readonly initial: RouteSet;
+  /** Quiet time after the last file event before reloading (default 200 ms). */
+  readonly debounceMs?: number;
+  /** Retry period for re-establishing the watch when the directory disappeared (default 1000 ms). */
+  readonly rewatchMs?: number;
+  /** A valid new set, already current. Awaited before the next reload; should not throw. */
+  onChange(diff: RouteDiff, set: RouteSet): void | Promise<void>;
+  /** A reload was refused (CW_ROUTE_INVALID with every problem); the last good set stays. */
+  onInvalid?(error: CausewayError): void;
+  /** `onChange` threw or rejected. The new set stays current; the caller owns its consumers. */
+  onApplyError?(error: unknown): void;
+}
+
+export interface RouteWatcherStatus {
+  readonly current: RouteSet;
+  /** The refused reload since the last good one, if any (cleared by the next valid reload). */
+  readonly lastError?: { readonly at: Date; readonly message: string; readonly errors: readonly RouteProblem[] };
+  /** Valid reloads swapped in (the initial load not counted). */
+  readonly reloads: number;
+  /** Reloads refused because the files were invalid. */
+  readonly rejectedReloads: number;
+}
+
+export type ReloadResult = 'ok' | 'rejected' | 'closed';
+
+export interface RouteWatcher {
+  status(): RouteWatcherStatus;
+  /** Reloads now (after any reload in progress), e.g. on SIGHUP. */
+  reload(): Promise<ReloadResult>;
+  /** Stops watching and waits for a reload in progress; onChange is not called after close resolves. */
+  close(): Promise<void>;
+}
+
+function asRouteError(dir: string, e: unknown): CausewayError {
+  if (e instanceof CausewayError && e.code === 'CW_ROUTE_INVALID') return e;
+  return routeInvalid(dir, [problem(dir, 0, undefined, '', `reading the rules failed: ${e instanceof Error ? e.message : String(e)}`)]);
+}
+
+const isDirectory = (dir: string): Promise<boolean> =>
+  stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+
+export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatcher {
+  const debounceMs = opts.debounceMs ?? 200;
+  const rewatchMs = opts.rewatchMs ?? 1000;
+  let current = opts.initial;
+  let lastError: RouteWatcherStatus['lastError'];
+  let reloads = 0;
+  let rejectedReloads = 0;
+  let closed = false;
+  let watcher: FSWatcher | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  let rewatch: NodeJS.Timeout | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  let queued = false;
+
+  async function reloadNow(): Promise<ReloadResult> {
+    queued = false;
+    if (closed) return 'closed';
+    let next: RouteSet;
+    try {
+      next = await loadRoutes(dir, opts);
+    } catch (e) {
+      if (closed) return 'closed';
+      const error = asRouteError(dir, e);
+      rejectedReloads++;
+      lastError = { at: new Date(), message: error.message, errors: error.errors as readonly RouteProblem[] };
+      // the directory itself went away: the old watch is deaf to a new directory of the same name
+      if (!(await isDirectory(dir))) startRewatch();
+      try {
+        opts.onInvalid?.(error);
+      } catch {
+        // a failing log or metrics hook must not stop the watcher
+      }
+      return 'rejected';
+    }
+    if (closed) return 'closed';
+    const diff = diffRouteSets(current, next);
+    current = next; // the swap: from here on everyone sees the new set
+    reloads++;
+    lastError = undefined;
+    try {
+      await opts.onChange(diff, next);
+    } catch (e) {
+      try {
+        opts.onApplyError?.(e);
+      } catch {
+        // as above
+      }
+    }
+    return 'ok';
+  }
+
+  function enqueue(): Promise<ReloadResult> {
+    queued = true;
+    const run = chain.then(reloadNow);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  function onEvent(): void {
+    if (closed) return;
+    if (debounce !== undefined) clearTimeout(debounce);
+    debounce = setTimeout(() => {
+      debounce = undefined;
+      if (!queued) void enqueue();
+    }, debounceMs);
+    debounce.unref();
+  }
+
+  function startWatch(): boolean {
+    try {
+      const w = watch(dir, { persistent: false }, onEvent);
+      w.on('error', () => {
+        // the directory went away (or the platform gave up): retry until it is back
+        w.close();
+        if (watcher === w) watcher = undefined;
+        startRewatch();
+        onEvent();
+      });
+      watcher = w;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function startRewatch(): void {
+    if (closed || rewatch !== undefined) return;
+    watcher?.close();
+    watcher = undefined;
+    rewatch = setInterval(() => {
+      if (closed || startWatch()) {
+        clearInterval(rewatch);
+        rewatch = undefined;
+        onEvent(); // whatever happened while we were not watching
+      }
+    }, rewatchMs);
+    rewatch.unref();
+  }
+
+  if (!startWatch()) startRewatch();
+
+  return {
+    status: () => ({ current, ...(lastError !== undefined && { lastError }), reloads, rejectedReloads }),
+    reload: enqueue,
+    async close() {
+      closed = true;
+      if (debounce !== undefined) clearTimeout(debounce);
+      if (rewatch !== undefined) clearInterval(rewatch);
+      watcher?.close();
+      watcher = undefined;
+      await chain;
+    },
+  };
+}
