@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CloudEvent } from './cloud-event.js';
 import type { Fact } from './fact.js';
 
@@ -15,8 +16,16 @@ export interface Delivery {
    * (topic/partition/offset), `causeway-route`, `causeway-attempt`, `causeway-hops`.
    */
   readonly lineage: Readonly<Record<string, string>>;
-  /** Stable across retries and redeliveries: the event's source + id. */
+  /** Stable across retries and redeliveries: the event's source + id, made by `idempotencyKeyOf`. */
   readonly idempotencyKey: string;
+  /**
+   * Deliveries of one batch with the same ordering key reach the target in batch order: a target
+   * that sends the items of a batch in parallel sends same-key items one after another and does
+   * not send the rest of a key's items once one of them gets a `retry` outcome. When absent, the
+   * fact's record key (hex) is used; a null record key means no constraint. For `ordering:
+   * partition` give every delivery of a partition the same value; for `none`, a unique one.
+   */
+  readonly orderingKey?: string;
   /** Size of the event on the wire estimate (data + attributes), for batching by bytes. */
   readonly bytes: number;
 }
@@ -42,10 +51,19 @@ export interface TargetLimits {
   readonly maxEventBytes: number;
 }
 
+/**
+ * Reports one item's outcome before the whole batch is done. Optional for targets; one that
+ * completes items independently (e.g. one HTTP request per event) should call it as each item
+ * finishes, so a slow item holds up only its own ordering key and not its batch companions (the
+ * engine completes reported items at once). The final BatchOutcome must still list every item;
+ * for a reported item the reported outcome is the one that counts.
+ */
+export type ItemProgress = (index: number, outcome: ItemOutcome) => void;
+
 export interface Target {
   readonly limits: TargetLimits;
   /** Must not throw for delivery failures: classify them per item. Must honour `signal` (timeout/shutdown). */
-  send(batch: readonly Delivery[], signal: AbortSignal): Promise<BatchOutcome>;
+  send(batch: readonly Delivery[], signal: AbortSignal, progress?: ItemProgress): Promise<BatchOutcome>;
   close(): Promise<void>;
 }
 
@@ -61,5 +79,18 @@ export interface TargetPlugin<C = unknown> {
   readonly kind: string;
   /** JSON Schema (2020-12) of the `to.<kind>` object, used to validate route files. */
   readonly configSchema: object;
+  /**
+   * Cheap and synchronous: connections are made on first use. Throws CausewayError
+   * CW_ROUTE_INVALID when the config cannot work (a bad URL, a secret missing from `deps.env`).
+   */
   create(config: C, deps: TargetDeps): Target;
+}
+
+/**
+ * The idempotency key of an event (DESIGN §6): base64url SHA-256 of `JSON.stringify([source, id])`.
+ * Hashed so it is short, fixed-length, safe in any header and free of `.` (Standard Webhooks
+ * requires that of `webhook-id`); the JSON array keeps (`a/b`, `c`) and (`a`, `b/c`) apart.
+ */
+export function idempotencyKeyOf(source: string, id: string): string {
+  return createHash('sha256').update(JSON.stringify([source, id])).digest('base64url');
 }
