@@ -11,6 +11,41 @@ export interface KafkaConfig {
   readonly createTopics: boolean;
 }
 
+/**
+ * Where a json-mode attribute comes from (docs/kafka-ingress.md): a JSON pointer into the record
+ * value, a record header, a constant, or the record key; `default` when the place is empty.
+ */
+export type KafkaFieldRef = (
+  { readonly field: string } | { readonly header: string } | { readonly value: string } | { readonly key: true }
+) & { readonly default?: string };
+
+export interface KafkaIngressMapping {
+  readonly type?: KafkaFieldRef;
+  readonly source?: KafkaFieldRef;
+  readonly id?: KafkaFieldRef;
+  readonly subject?: KafkaFieldRef;
+  readonly time?: KafkaFieldRef;
+}
+
+export interface KafkaIngressTopic {
+  readonly topic: string;
+  /** `cloudevents`: the Kafka binding (binary or structured); `json`: plain JSON mapped by `mapping`. */
+  readonly mode: 'cloudevents' | 'json';
+  readonly mapping?: KafkaIngressMapping;
+}
+
+export interface KafkaIngressConfig {
+  /** Defaults to true when `topics` is not empty. */
+  readonly enabled: boolean;
+  readonly group: string;
+  readonly deadLetterTopic: string;
+  readonly topics: readonly KafkaIngressTopic[];
+  /** Partitions processed at once (KafkaJS partitionsConsumedConcurrently). */
+  readonly concurrency: number;
+  /** Group session timeout: how long a crashed instance holds its partitions. */
+  readonly sessionTimeoutMs: number;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -35,6 +70,7 @@ export interface Config {
   /** Grace period for in-flight work on SIGTERM. */
   readonly shutdownTimeoutMs: number;
   readonly kafka: KafkaConfig;
+  readonly ingress: { readonly kafka: KafkaIngressConfig };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -60,5 +96,15 @@ export const DEFAULT_CONFIG: Config = {
     produceTimeoutMs: 5_000,
     replicationFactor: 1,
     createTopics: true,
+  },
+  ingress: {
+    kafka: {
+      enabled: false,
+      group: 'causeway.ingress',
+      deadLetterTopic: 'causeway.ingress.dlq',
+      topics: [],
+      concurrency: 4,
+      sessionTimeoutMs: 30_000,
+    },
   },
 };

@@ -9,12 +9,32 @@ export interface TransportMeta {
   /** Authenticated caller (EXT-AUTH-M1); `unauthenticated` until auth exists. */
   readonly authtype: string;
   readonly authid?: string;
+  /**
+   * `causeway-hops` of an event a route delivered back into Causeway (DESIGN §7): stored with the
+   * fact so the router can stop loops. Undefined for first-hand input.
+   */
+  readonly hops?: number;
 }
 
 export interface HttpMessage {
   /** Node's `req.headersDistinct`: lower-case names, every value (CORE-M2 needs duplicates). */
   readonly headers: Readonly<Record<string, readonly string[]>>;
   readonly body: Uint8Array;
+}
+
+/**
+ * One record consumed from a raw Kafka topic by the Kafka ingress, before any decoding.
+ * Headers keep record order and repeats (CORE-M2 needs duplicates); a null header value stays null.
+ */
+export interface KafkaRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Record timestamp in ms since the epoch; negative when the record carries none. */
+  readonly timestamp: number;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers: ReadonlyArray<readonly [string, Uint8Array | null]>;
 }
 
 export interface Accepted extends Position {

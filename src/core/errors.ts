@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   CW_HOP_LIMIT: { status: 508, retriable: false, title: 'Event exceeded the hop limit (routing loop)' },
   CW_ROUTE_INVALID: { status: 500, retriable: false, title: 'Invalid routing rules' },
   CW_INGRESS_INVALID_RECORD: { status: 400, retriable: false, title: 'Kafka record cannot be normalized' },
+  CW_INGRESS_UNAVAILABLE: { status: 503, retriable: true, title: 'Kafka ingress cannot reach its brokers' },
   CW_INTERNAL: { status: 500, retriable: true, title: 'Internal error' },
   CW_CONFIG_INVALID: { status: 500, retriable: false, title: 'Invalid configuration' },
   CW_SCHEMA_INVALID: { status: 500, retriable: false, title: 'Invalid schema registry' },

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one Causeway process (GET /metrics). One instance per app, no globals. */
 export class Metrics {
@@ -27,6 +27,60 @@ export class Metrics {
     help: 'Records per append call',
     labelNames: ['log'] as const,
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [this.registry],
+  });
+  /** Hot reloads of routes/ (the load at start not counted): `ok` swapped in, `rejected` refused (last good rules kept). */
+  readonly routeReloads = new Counter({
+    name: 'causeway_route_reloads_total',
+    help: 'Reloads of the routing rules by result (ok: swapped in; rejected: invalid, last good rules kept)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  /** Routes in the current rule set; set it after the start and after every valid reload. */
+  readonly routes = new Gauge({
+    name: 'causeway_routes',
+    help: 'Routes in the current rule set by state',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingressDeadLetters = new Counter({
+    name: 'causeway_ingress_dead_letters_total',
+    help: 'Kafka ingress records sent to the ingress dead-letter topic, by raw topic and CW_* code',
+    labelNames: ['topic', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  // Delivery engine (src/deliver, DeliverMetrics): app/ passes this object to createDispatcher.
+  readonly delivered = new Counter({
+    name: 'causeway_deliveries_total',
+    help: 'Events delivered to their target, by route and target kind',
+    labelNames: ['route', 'target'] as const,
+    registers: [this.registry],
+  });
+  readonly deliveryRetries = new Counter({
+    name: 'causeway_delivery_retries_total',
+    help: 'Delivery attempts that failed and will be retried after a backoff, by route, target kind and CW_* code',
+    labelNames: ['route', 'target', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly deadLettered = new Counter({
+    name: 'causeway_dead_letters_total',
+    help: 'Events written to a dead letter topic, by route, target kind and CW_* code',
+    labelNames: ['route', 'target', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly deliveryLatency = new Histogram({
+    name: 'causeway_delivery_latency_seconds',
+    help: 'End-to-end latency from the fact timestamp to its delivery, by route and target kind',
+    labelNames: ['route', 'target'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly routesDisabled = new Counter({
+    name: 'causeway_routes_disabled_total',
+    help: 'Routes disabled because their target said it is gone (HTTP 410), by route and target kind',
+    labelNames: ['route', 'target'] as const,
     registers: [this.registry],
   });
 
