@@ -9,6 +9,8 @@ import { loadConfig, type Config } from './config/index.js';
 import { isCausewayError } from './core/index.js';
 import { createLogger } from './observability/index.js';
 import { checkSchemasDir } from './registry/index.js';
+import { filterEval, routesCheck, routesTest, type CliResult } from './route/index.js';
+import { TARGET_PLUGINS } from './targets/index.js';
 import { start } from './app/index.js';
 
 const USAGE = `usage: causeway <command> [options]
@@ -16,6 +18,11 @@ const USAGE = `usage: causeway <command> [options]
 commands:
   serve                     start the gateway (config: causeway.yaml + CAUSEWAY_* env)
   schemas check [dir]       validate schemas and their compatibility modes (default: CAUSEWAY_SCHEMAS_DIR or ./schemas)
+  routes check [dir]        validate routing rules and run their *.cases.yaml (default: CAUSEWAY_ROUTES_DIR or ./routes)
+  routes test --event e.json [--route id] [--topic t] [dir]
+                            which routes an event (structured JSON) matches, and why not
+  filter eval (--sql EXPR | --pattern JSON) --event e.json
+                            evaluate one filter against an event
   help                      this text
 `;
 
@@ -30,7 +37,7 @@ function readConfig(): Config {
 async function serveCommand(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  const running = await start(config, logger);
+  const running = await start(config, logger, { env: process.env });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -61,8 +68,25 @@ async function schemasCheck(dir: string | undefined): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
+function print(r: CliResult): number {
+  (r.exitCode === 2 ? process.stderr : process.stdout).write(r.output);
+  return r.exitCode;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      event: { type: 'string' },
+      route: { type: 'string' },
+      topic: { type: 'string' },
+      sql: { type: 'string' },
+      pattern: { type: 'string' },
+    },
+  });
+  const opt = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
   const [cmd, sub, arg] = positionals;
   switch (cmd) {
     case 'serve':
@@ -71,6 +95,19 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     case 'schemas':
       if (sub === 'check') return schemasCheck(arg);
+      break;
+    case 'routes': {
+      const dir = arg ?? process.env.CAUSEWAY_ROUTES_DIR ?? './routes';
+      const event = opt('event');
+      if (sub === 'check') return print(await routesCheck(dir, { targets: TARGET_PLUGINS }));
+      if (sub === 'test' && event !== undefined) {
+        const topic = opt('topic');
+        return print(await routesTest(dir, event, opt('route'), topic === undefined ? { targets: TARGET_PLUGINS } : { topic, targets: TARGET_PLUGINS }));
+      }
+      break;
+    }
+    case 'filter':
+      if (sub === 'eval') return print(await filterEval({ sql: opt('sql'), pattern: opt('pattern'), eventFile: opt('event') }));
       break;
     case 'help':
       console.log(USAGE);

@@ -16,6 +16,12 @@ export interface AcceptDeps {
   readonly dedupe: DedupeWindow;
   readonly producer: ProducerIdentity;
   readonly defaultTopic: string;
+  /**
+   * Durable second look for ids the in-memory window has not seen (it starts empty after a
+   * restart): the embedded log answers from its (ce_source, ce_id) index. Undefined for logs
+   * that cannot answer cheaply (Kafka).
+   */
+  readonly recall?: (source: string, id: string) => Position | undefined;
 }
 
 interface Planned {
@@ -62,6 +68,7 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
           [LINEAGE.ingress]: meta.ingress,
           [LINEAGE.received]: received,
           [LINEAGE.traceparent]: formatTraceparent(hop),
+          ...(meta.hops !== undefined ? { [LINEAGE.hops]: String(meta.hops) } : {}),
         };
         planned.push({ event, topic: type?.topic ?? deps.defaultTopic, record: { key: enc.key, value: enc.value, headers } });
       } catch (err) {
@@ -86,7 +93,7 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
     const seenHere = new Map<string, number>();
     planned.forEach((p, i) => {
       const key = DedupeWindow.key(String(p.event.attributes.source), String(p.event.attributes.id));
-      const known = deps.dedupe.lookup(key);
+      const known = deps.dedupe.lookup(key) ?? deps.recall?.(String(p.event.attributes.source), String(p.event.attributes.id));
       const twin = seenHere.get(key);
       if (known !== undefined || twin !== undefined) {
         duplicate[i] = true;

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../config/index.js';
-import type { EventLog } from '../core/index.js';
-import { openEmbeddedLog } from '../eventlog/index.js';
+import type { EventLog, Position } from '../core/index.js';
+import { EmbeddedEventLog, openEmbeddedLog } from '../eventlog/index.js';
 import { createHttpApp } from '../ingress/http/index.js';
 import { uuidv7 } from '../lineage/index.js';
 import { Metrics, type Logger } from '../observability/index.js';
@@ -11,6 +11,8 @@ import { loadRegistry, type Registry } from '../registry/index.js';
 import { createAcceptService } from './accept.js';
 import { createAdminService } from './admin.js';
 import { DedupeWindow } from './dedupe-window.js';
+import { startDispatch, type DispatchRole } from './dispatch.js';
+import { startKafkaIngress } from './start-kafka-ingress.js';
 
 export interface Running {
   readonly port: number;
@@ -38,8 +40,29 @@ export async function openEventLog(config: Config): Promise<EventLog> {
   return openEmbeddedLog({ dir: config.dataDir, defaultPartitions: config.partitions });
 }
 
+/**
+ * After a restart the in-memory dedupe window is empty, yet ids stored in the last `windowMs`
+ * before the restart must still be recognised (a client retrying after a crash, a Kafka
+ * record redelivered from an uncommitted offset). The embedded log can answer from its
+ * (source, id) index; the lookup is only needed during the first window after start — after
+ * that every id inside the window was seen by this process — so the hot path pays it only then.
+ */
+function recallAfterRestart(log: EventLog, windowMs: number): ((source: string, id: string) => Position | undefined) | undefined {
+  if (!(log instanceof EmbeddedEventLog) || windowMs <= 0) return undefined;
+  const until = Date.now() + windowMs;
+  return (source, id) => {
+    const now = Date.now();
+    return now < until ? log.lookupId(source, id, now - windowMs) : undefined;
+  };
+}
+
 /** Builds everything from one frozen config. Fails closed: schemas compile before the first request. */
-export async function start(config: Config, logger: Logger): Promise<Running> {
+export interface StartOptions {
+  /** Environment for secrets that route files name (e.g. a webhook signing secret); main.ts passes its environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function start(config: Config, logger: Logger, opts: StartOptions = {}): Promise<Running> {
   const registry = await loadRegistry(config.schemasDir, { allowUnknownTypes: config.allowUnknownTypes, defaultTopic: config.defaultTopic });
   const log = await openEventLog(config);
   const topics = new Set([config.defaultTopic, ...registry.types().map((t) => t.topic)]);
@@ -48,11 +71,35 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   const metrics = new Metrics();
   const dedupe = new DedupeWindow(config.dedupeWindowMs, DEDUPE_MAX_ENTRIES);
   const accept = createAcceptService({
-    log, registry, metrics, dedupe, defaultTopic: config.defaultTopic,
+    log, registry, metrics, dedupe, defaultTopic: config.defaultTopic, recall: recallAfterRestart(log, config.dedupeWindowMs),
     producer: { source: config.httpSource, mintId: () => uuidv7(), now: () => new Date() },
   });
+  let kafkaIngress: Awaited<ReturnType<typeof startKafkaIngress>>;
+  try {
+    kafkaIngress = await startKafkaIngress(config, accept, metrics, logger);
+  } catch (e) {
+    await log.close();
+    throw e;
+  }
+  let dispatch: DispatchRole | undefined;
+  if (config.role !== 'accept') {
+    try {
+      dispatch = await startDispatch({
+        routesDir: config.routesDir, log, metrics, logger,
+        targetDeps: { env: opts.env ?? {}, kafkaBrokers: config.kafka.brokers },
+      });
+    } catch (e) {
+      await kafkaIngress?.stop();
+      await log.close();
+      throw e;
+    }
+  }
   let accepting = true;
   const app = createHttpApp({
+    intake: config.role !== 'dispatch',
+    onInternalError: (err, where) =>
+      logger.error('internal error', { where, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    ...(dispatch ? { routes: () => dispatch.report() } : {}),
     accept,
     admin: createAdminService(log),
     bodyLimit: config.bodyLimit,
@@ -60,7 +107,12 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     metricsText: () => metrics.text(),
     ready: async () => {
       const l = await log.ready();
-      return { ok: accepting && l.ok, checks: { eventlog: { kind: log.kind, ok: l.ok, detail: l.detail }, accepting } };
+      const k = kafkaIngress?.status();
+      const kOk = k === undefined || k.state === 'running';
+      return {
+        ok: accepting && l.ok && kOk,
+        checks: { eventlog: { kind: log.kind, ok: l.ok, detail: l.detail }, accepting, ...(k && { kafkaIngress: { ok: kOk, ...k } }) },
+      };
     },
     onRejected: (code) => metrics.rejected.inc({ type: '', code, ingress: 'http' }),
     accepting: () => accepting,
@@ -75,6 +127,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     port, log, registry,
     async close() {
       accepting = false;
+      await kafkaIngress?.stop(); // first: its in-flight records still need the log
+      await dispatch?.close(); // drains deliveries and commits what completed
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await log.close();
       logger.info('causeway stopped');
