@@ -188,6 +188,21 @@ describe('kafka event log: no broker, and refused requests', () => {
       expect(await strict.append(existing, [rec('y', 1)])).toEqual([{ topic: existing, partition: 1, offset: 0 }]);
     });
 
+    it('topic creation gives up at once on an error retrying cannot fix (replication factor above the broker count)', async () => {
+      const tooMany = await openKafkaLog({ ...opts, replicationFactor: 3, createTopics: true, requestTimeoutMs: 10_000 });
+      try {
+        const t0 = Date.now();
+        const err = await tooMany.ensureTopic(topicName(), 1).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isCausewayError(err) && err.message).toMatch(/creating topic .*replication/i);
+        expect(Date.now() - t0).toBeLessThan(5_000); // not retried until requestTimeoutMs
+      } finally {
+        await tooMany.close();
+      }
+    });
+
     it('rejects a partition that does not exist and an illegal topic name with CW_INVALID_REQUEST', async () => {
       const topic = topicName();
       await creating.ensureTopic(topic, 2);

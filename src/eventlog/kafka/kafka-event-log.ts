@@ -21,7 +21,7 @@ import {
 } from '../../core/index.js';
 import { GroupCommitter } from './group-committer.js';
 import { HighWatermarks } from './high-watermarks.js';
-import { call, unavailable, withDeadline } from './kafka-util.js';
+import { call, cannotRetry, retrying, unavailable, withDeadline } from './kafka-util.js';
 import { PartitionReader } from './partition-reader.js';
 import { ProduceQueue } from './produce-queue.js';
 
@@ -192,8 +192,20 @@ export class KafkaEventLog implements EventLog {
   }
 
   async committed(group: string, topic: string, partition: number): Promise<number | null> {
-    const res = await call(`committed offsets of group ${group}`, this.timeoutMs, () =>
-      this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    // Retried until the timeout, as commits are: a broker that has just started answers
+    // NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS while it loads __consumer_offsets, for
+    // longer than KafkaJS's own few retries, and `causeway serve` (dispatch role) then failed to
+    // start its routes on a fresh broker (seen in test/integration/kafka-outage.test.ts).
+    let fatal = false;
+    const res = await retrying(
+      `committed offsets of group ${group}`,
+      this.timeoutMs,
+      () =>
+        this.admin.fetchOffsets({ groupId: group, topics: [topic] }).catch((e: unknown) => {
+          fatal = cannotRetry(e);
+          throw e;
+        }),
+      () => fatal,
     );
     const found = res.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition);
     const offset = found === undefined ? -1 : Number(found.offset);
@@ -225,24 +237,42 @@ export class KafkaEventLog implements EventLog {
   }
 
   private async create(topic: string, partitions: number): Promise<TopicInfo> {
-    await call(`creating topic ${topic}`, this.timeoutMs, () =>
-      this.admin.createTopics({
-        topics: [
-          {
-            topic,
-            numPartitions: partitions,
-            replicationFactor: this.opts.replicationFactor,
-            configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
-          },
-        ],
-        waitForLeaders: true,
-        timeout: this.timeoutMs,
-      }),
+    // Retried until timeoutMs on retriable errors. KafkaJS's waitForLeaders gives up at once when
+    // the broker's metadata does not list the new topic yet (UNKNOWN_TOPIC_OR_PARTITION), which a
+    // broker that has just started, or a loaded one, answers for a moment after creating it: then
+    // `causeway serve` failed to start (seen in test/integration/kafka-outage.test.ts). Asking
+    // again is safe: a topic that exists by then answers TOPIC_ALREADY_EXISTS (false). Errors
+    // that retrying cannot fix (an invalid replication factor, no authorization) end it at once.
+    let fatal = false;
+    await retrying(
+      `creating topic ${topic}`,
+      this.timeoutMs,
+      () =>
+        this.createOnce(topic, partitions).catch((e: unknown) => {
+          fatal = cannotRetry(e);
+          throw e;
+        }),
+      () => fatal,
     );
     // createTopics answers false when someone else created it first: report what exists.
     const n = (await this.refreshTopics()).get(topic);
     if (n === undefined) throw unavailable(`topic ${topic} was created but is not in the metadata yet`);
     return { name: topic, partitions: n };
+  }
+
+  private createOnce(topic: string, partitions: number): Promise<boolean> {
+    return this.admin.createTopics({
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          replicationFactor: this.opts.replicationFactor,
+          configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
+        },
+      ],
+      waitForLeaders: true,
+      timeout: this.timeoutMs,
+    });
   }
 
   private async requireTopic(topic: string): Promise<number> {

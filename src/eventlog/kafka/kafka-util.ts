@@ -8,11 +8,28 @@ import { CausewayError, type Fact, type Headers, type LogRecord } from '../../co
 export const unavailable = (detail: string, cause?: unknown): CausewayError =>
   new CausewayError('CW_EVENTLOG_UNAVAILABLE', `kafka event log: ${detail}`, cause === undefined ? {} : { cause });
 
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An aggregate (KafkaJS's per-topic createTopics errors) names its parts: "Topic creation errors" alone says nothing. */
+const describe = (e: unknown): string => {
+  const parts = (e as { errors?: unknown } | null)?.errors;
+  const own = e instanceof Error ? e.message : String(e);
+  return Array.isArray(parts) && parts.length > 0 ? `${own}: ${parts.map(describe).join('; ')}` : own;
+};
 
 /** Anything thrown by KafkaJS becomes CW_EVENTLOG_UNAVAILABLE (retriable); our own errors pass through. */
 export const asCausewayError = (what: string, e: unknown): CausewayError =>
   e instanceof CausewayError ? e : unavailable(`${what}: ${describe(e)}`, e);
+
+/**
+ * Whether retrying cannot help: KafkaJS marks its errors `retriable`; createTopics throws an
+ * aggregate of per-topic protocol errors; and after its own few retries KafkaJS wraps the last
+ * (retriable) error as KafkaJSNumberOfRetriesExceeded, non-retriable itself: judge its cause.
+ */
+export function cannotRetry(e: unknown): boolean {
+  const { name, cause, retriable, errors } = (e ?? {}) as { name?: unknown; cause?: unknown; retriable?: unknown; errors?: unknown };
+  if (name === 'KafkaJSNumberOfRetriesExceeded' && cause !== undefined && cause !== e) return cannotRetry(cause);
+  if (Array.isArray(errors)) return errors.some((x) => cannotRetry(x));
+  return retriable === false;
+}
 
 /**
  * Settles with `work`, or rejects with `onTimeout()` after `ms`: KafkaJS retries internally and

@@ -32,11 +32,14 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 /** Sends `chunks` one write each; chunked transfer unless `length` is declared. */
 function send(chunks: Buffer[], length?: number): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/', headers: length === undefined ? {} : { 'content-length': length } }, (res) => {
-      const got: Buffer[] = [];
-      res.on('data', (c: Buffer) => got.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(got), headers: res.headers }));
-    });
+    const req = request(
+      { port, host: '127.0.0.1', method: 'POST', path: '/', headers: length === undefined ? {} : { 'content-length': length } },
+      (res) => {
+        const got: Buffer[] = [];
+        res.on('data', (c: Buffer) => got.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(got), headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     for (const c of chunks) req.write(c);
     req.end();
