@@ -19,5 +19,10 @@ export interface AdminFact {
 /** What the admin endpoints read (implemented in app/, over the EventLog). */
 export interface AdminService {
   topics(): Promise<AdminTopic[]>;
+  /**
+   * Partitions of one topic (undefined: no such topic). The events endpoint checks its query with
+   * this, not with topics(): on a shared Kafka cluster topics() asks offsets of every topic.
+   */
+  partitions(topic: string): Promise<number | undefined>;
   events(topic: string, partition: number, from: number, limit: number): Promise<AdminFact[]>;
 }

@@ -111,11 +111,11 @@ export function createHttpApp(deps: HttpAppDeps): Hono<Env> {
     const partition = intParam(c, 'partition', 0);
     const from = intParam(c, 'from', 0);
     const lim = intParam(c, 'limit', 100, 1000);
-    const known = (await deps.admin.topics()).find((t) => t.name === topic);
-    if (!known) throw new CausewayError('CW_NOT_FOUND', `no topic ${topic}`);
-    if (partition >= known.partitions.length) {
-      throw new CausewayError('CW_INVALID_REQUEST', `topic ${topic} has ${known.partitions.length} partitions`, {
-        errors: [{ path: 'partition', message: `must be below ${known.partitions.length}` }],
+    const partitions = await deps.admin.partitions(topic);
+    if (partitions === undefined) throw new CausewayError('CW_NOT_FOUND', `no topic ${topic}`);
+    if (partition >= partitions) {
+      throw new CausewayError('CW_INVALID_REQUEST', `topic ${topic} has ${partitions} partitions`, {
+        errors: [{ path: 'partition', message: `must be below ${partitions}` }],
       });
     }
     return c.json({ topic, partition, from, events: await deps.admin.events(topic, partition, from, lim) });

@@ -514,6 +514,23 @@ describe('delivery (DESIGN §6) and lineage (DESIGN §7)', () => {
     expect(new Set(target.ids()).size).toBe(300);
   });
 
+  it('backpressure: a backlog is read in pages, not one fact per completed event', async () => {
+    const { clock, log, target, dispatcher } = await setup(undefined, { maxBufferedEvents: 40, readPageSize: 20 }, 1);
+    let reads = 0;
+    log.fault = (op) => void (op === 'read' && reads++);
+    await dispatcher.start([
+      route(target, { delivery: { ordering: 'none', concurrency: 1, batch: { maxEvents: 1, maxBytes: 1e6, maxWaitMs: 0 } } }),
+    ]);
+    await log.append(
+      'facts',
+      Array.from({ length: 400 }, (_, i) => factRecord(`e${i}`)),
+    );
+    await clock.until(() => target.ids().length === 400);
+    // A reader waits until a quarter of the buffer is free (10 here): ~40 reads, where waking on
+    // every completed event read one fact at a time (~400 reads).
+    expect(reads).toBeLessThan(80);
+  });
+
   it('a failing dead letter append is retried; the fact is committed only after it is durable', async () => {
     const { clock, log, target, dispatcher } = await setup(() => ({ status: 'reject', code: 'CW_TARGET_REJECTED', message: 'no' }), {}, 1);
     let failures = 3;
