@@ -1,74 +1,213 @@
 /**
- * npm run bench:ingest — drives a running Causeway over loopback with autocannon and prints events/s
- * and p50/p99 for single binary POSTs, single structured POSTs and batches of 100 (1 KiB events),
- * plus a bare node:http handler as the ceiling. The server runs pinned to CPU 0, the load to CPU 1.
- * Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), CAUSEWAY_EVENTLOG (embedded | kafka).
+ * npm run bench:ingest — drives a running Causeway (accept role) over loopback with autocannon and prints events/s
+ * and p50/p99 for single binary POSTs, single structured POSTs, batches of 100, and single binary
+ * POSTs at a fixed offered rate (the "≥ 5,000 events/s at p99 ≤ 30 ms" target), all with 1 KiB
+ * events that pass schema validation. One table per event log: embedded, then Kafka.
+ *
+ * Kafka: the broker is started (or reused) with scripts/kafka.sh; Causeway writes to fresh topics
+ * (a temp copy of schemas/ with unique topic names, so every event is still validated against the
+ * real schemas), deleted afterwards. Kafka's own ProducerPerformance (acks=all, idempotent, 1 KiB
+ * records, same partition count) runs in the same run as the ceiling; every Causeway row is printed
+ * as a % of it. A bare node:http handler that only JSON-parses the body is the HTTP ceiling.
+ *
+ * CPUs: the server runs pinned to CPU 0, the load generator to CPU 1, ProducerPerformance to CPU 0
+ * (the server's share). The broker is not pinned: on a 2-core machine it competes with both.
+ *
+ * Env: CAUSEWAY_EVENTLOG (embedded | kafka; unset: both), BENCH_SECONDS (10), BENCH_CONNECTIONS (32),
+ * BENCH_RATE (5000, offered events/s of the fixed-rate case), BENCH_PERF_SECONDS (10, ProducerPerformance's
+ * target length), KAFKA_PORT (9092).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { printTable, pinSelf, run, startServer, uid, type LoadCase, type Row } from './support.js';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  copySchemas,
+  kafkaSh,
+  pinSelf,
+  printTable,
+  producerPerf,
+  run,
+  startServer,
+  uid,
+  type LoadCase,
+  type PerfResult,
+  type Row,
+} from './support.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const eventlog = process.env.CAUSEWAY_EVENTLOG ?? 'embedded';
-const TYPE = 'com.example.auction.bid.placed';
+const rate = Number(process.env.BENCH_RATE ?? 5000);
+const perfSeconds = Number(process.env.BENCH_PERF_SECONDS ?? 10);
+const logs = process.env.CAUSEWAY_EVENTLOG ? [process.env.CAUSEWAY_EVENTLOG] : ['embedded', 'kafka'];
+const broker = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
+const PARTITIONS = 3;
+const EVENT_BYTES = 1024;
+const TYPE = 'com.example.auction.item.listed';
 
-/** 1 KiB of data: a valid bid with a note filling it up. */
+/**
+ * Exactly 1 KiB of data valid against schemas/com.example.auction.item.listed (additionalProperties:
+ * false; `description` is its free-text field, up to 5000 characters, which fills it up). Keyed by
+ * itemId (partitionKey), over 1,000 items, so all partitions are used.
+ */
 function data(): string {
-  const d = { itemId: `item-${Math.floor(Math.random() * 1000)}`, bidId: uid(), bidder: 'alice', amount: 150.25, currency: 'EUR', note: '' };
-  const pad = 1024 - JSON.stringify(d).length;
-  d.note = 'n'.repeat(Math.max(0, pad));
+  const d = {
+    itemId: `item-${Math.floor(Math.random() * 1000)}`,
+    sellerId: 'seller-7',
+    title: 'Bench lamp',
+    description: '',
+    startingPrice: 10.5,
+    currency: 'EUR',
+    startsAt: '2024-05-01T10:00:00Z',
+    endsAt: '2024-05-08T10:00:00Z',
+  };
+  d.description = 'd'.repeat(EVENT_BYTES - JSON.stringify(d).length);
   return JSON.stringify(d);
 }
-const structured = () => `{"specversion":"1.0","id":"${uid()}","source":"/bench","type":"${TYPE}","datacontenttype":"application/json","data":${data()}}`;
+const structured = () =>
+  `{"specversion":"1.0","id":"${uid()}","source":"/bench","type":"${TYPE}","datacontenttype":"application/json","data":${data()}}`;
+const binary = (): ReturnType<LoadCase['build']> => ({
+  headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': uid(), 'ce-source': '/bench', 'ce-type': TYPE },
+  body: data(),
+});
 
-const cases: LoadCase[] = [
-  {
-    name: 'binary, 1 event/request',
-    path: '/events',
-    eventsPerRequest: 1,
-    build: () => ({ headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': uid(), 'ce-source': '/bench', 'ce-type': TYPE }, body: data() }),
-  },
-  {
-    name: 'structured, 1 event/request',
-    path: '/events',
-    eventsPerRequest: 1,
-    build: () => ({ headers: { 'content-type': 'application/cloudevents+json' }, body: structured() }),
-  },
-  {
-    name: 'batch, 100 events/request',
-    path: '/events',
-    eventsPerRequest: 100,
-    build: () => ({ headers: { 'content-type': 'application/cloudevents-batch+json' }, body: `[${Array.from({ length: 100 }, structured).join(',')}]` }),
-  },
-];
+const BINARY: LoadCase = { name: 'binary, 1 event/request', path: '/events', eventsPerRequest: 1, build: binary };
+const STRUCTURED: LoadCase = {
+  name: 'structured, 1 event/request',
+  path: '/events',
+  eventsPerRequest: 1,
+  build: () => ({ headers: { 'content-type': 'application/cloudevents+json' }, body: structured() }),
+};
+const BATCH: LoadCase = {
+  name: 'batch, 100 events/request',
+  path: '/events',
+  eventsPerRequest: 100,
+  build: () => ({
+    headers: { 'content-type': 'application/cloudevents-batch+json' },
+    body: `[${Array.from({ length: 100 }, structured).join(',')}]`,
+  }),
+};
 
-async function main(): Promise<void> {
-  pinSelf(1);
+/** Warm-up, then the measured run; the fixed-rate case offers `rate` requests/s instead of a closed loop. */
+async function measure(url: string, c: LoadCase, fixedRate?: number): Promise<Row> {
+  const opts = { connections, ...(fixedRate ? { rate: fixedRate } : {}) };
+  await run(url, c, { ...opts, seconds: 3 });
+  const row = await run(url, c, { ...opts, seconds });
+  return fixedRate ? { ...row, case: `${c.name} @ ${fixedRate}/s offered` } : row;
+}
+
+async function benchCauseway(env: Record<string, string>): Promise<Row[]> {
   const rows: Row[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'causeway-bench-'));
-  const server = await startServer(['dist/main.js', 'serve'], { CAUSEWAY_DATA_DIR: dataDir, CAUSEWAY_EVENTLOG: eventlog });
+  // The accept role alone: with the default `all`, the example routes' consumers would read (and
+  // try to deliver) in the measured process.
+  const server = await startServer(['dist/main.js', 'serve'], { CAUSEWAY_ROLE: 'accept', ...env });
   try {
-    for (const c of cases) {
-      await run(server.url, c, { connections, seconds: 2 }); // warm-up
-      rows.push(await run(server.url, c, { connections, seconds }));
-    }
+    for (const c of [BINARY, STRUCTURED, BATCH]) rows.push(await measure(server.url, c));
+    rows.push(await measure(server.url, BINARY, rate));
   } finally {
     await server.stop();
+  }
+  return rows;
+}
+
+/** Target: ~perfSeconds of ProducerPerformance; a 100k-record run first warms the broker up and sizes it. */
+function kafkaCeiling(suffix: string): PerfResult {
+  const topic = `bench.perf.${suffix}`;
+  const probe = producerPerf({ records: 100_000, recordSize: EVENT_BYTES, topic, partitions: PARTITIONS, cpus: '0' });
+  const records = Math.max(100_000, Math.round((probe.recordsPerSec * perfSeconds) / 10_000) * 10_000);
+  return producerPerf({ records, recordSize: EVENT_BYTES, topic, partitions: PARTITIONS, cpus: '0' });
+}
+
+async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'causeway-bench', brokers: [broker], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const gone = topics.filter((t) => existing.has(t));
+    if (gone.length > 0) await admin.deleteTopics({ topics: gone, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
+const title = (log: string) =>
+  `Ingest on the ${log} log — ${machine}, ${connections} connections, ${seconds}s per case, 1 KiB events (${TYPE}), ${PARTITIONS} partitions`;
+
+async function runEmbedded(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'causeway-bench-'));
+  try {
+    printTable(
+      title('embedded'),
+      await benchCauseway({ CAUSEWAY_DATA_DIR: dataDir, CAUSEWAY_EVENTLOG: 'embedded', CAUSEWAY_PARTITIONS: String(PARTITIONS) }),
+    );
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function runKafka(): Promise<void> {
+  kafkaSh(['start']); // reuses a running broker (a few ms); never pinned: it outlives the bench
+  const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const schemas = copySchemas(suffix);
+  const defaultTopic = `bench.events.${suffix}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'causeway-bench-'));
+  try {
+    const ceiling = kafkaCeiling(suffix);
+    const rows = await benchCauseway({
+      CAUSEWAY_EVENTLOG: 'kafka',
+      CAUSEWAY_KAFKA_BROKERS: broker,
+      CAUSEWAY_SCHEMAS_DIR: schemas.dir,
+      CAUSEWAY_DEFAULT_TOPIC: defaultTopic,
+      CAUSEWAY_PARTITIONS: String(PARTITIONS),
+      CAUSEWAY_DATA_DIR: dataDir,
+    });
+    printTable(title('kafka'), rows, { label: 'producer ceiling', eventsPerSec: ceiling.recordsPerSec });
+    console.log(
+      `\nKafka ceiling: ProducerPerformance (acks=all, idempotent, ${EVENT_BYTES}-byte records, ${PARTITIONS} partitions, pinned to CPU 0): ` +
+        `${Math.round(ceiling.recordsPerSec)} records/s over ${ceiling.records} records, avg ${ceiling.avgMs} ms, p99 ${ceiling.p99Ms} ms. ` +
+        'The broker is unpinned and shares the 2 cores with the server and the load generator.',
+    );
+    const batch = rows.find((r) => r.case === BATCH.name)!;
+    const fixed = rows.find((r) => r.case.endsWith('offered'))!;
+    const single = rows.filter((r) => r.case === BINARY.name || r.case === STRUCTURED.name);
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    console.log(
+      `Targets: batches ≥ 50% of the ceiling: ${((100 * batch.eventsPerSec) / ceiling.recordsPerSec).toFixed(1)}% — ${verdict(batch.eventsPerSec >= 0.5 * ceiling.recordsPerSec)}; ` +
+        `single POSTs ≥ 5,000 events/s: ${single.map((r) => r.eventsPerSec).join(' / ')} — ${verdict(single.every((r) => r.eventsPerSec >= 5000))}; ` +
+        `p99 ≤ 30 ms at ${rate}/s offered: ${fixed.p99} ms at ${fixed.eventsPerSec} events/s — ${verdict(fixed.p99 <= 30 && fixed.eventsPerSec >= 0.98 * rate)}`,
+    );
+  } finally {
+    schemas.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+    await deleteTopics([`bench.perf.${suffix}`, defaultTopic, ...schemas.topics]).catch((e: unknown) =>
+      console.error(`could not delete the bench topics: ${String(e)}`),
+    );
+  }
+}
+
+async function runBare(): Promise<void> {
+  const rows: Row[] = [];
   const bare = await startServer(['--import', 'tsx', 'bench/bare-server.ts'], {});
   try {
-    for (const c of cases.filter((x) => x.eventsPerRequest === 1).slice(1).concat(cases[2]!)) {
-      await run(bare.url, c, { connections, seconds: 2 });
-      const r = await run(bare.url, c, { connections, seconds });
-      rows.push({ ...r, case: `ceiling (bare node:http) — ${r.case}` });
+    for (const c of [STRUCTURED, BATCH]) {
+      const r = await measure(bare.url, c);
+      rows.push({ ...r, case: `bare node:http (read + JSON.parse) — ${r.case}` });
     }
   } finally {
     await bare.stop();
   }
-  printTable(`Ingest on the ${eventlog} log — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${connections} connections, ${seconds}s per case`, rows);
+  printTable(`HTTP ceiling — ${machine}, ${connections} connections, ${seconds}s per case`, rows);
+}
+
+async function main(): Promise<void> {
+  pinSelf(1);
+  for (const log of logs) {
+    if (log === 'embedded') await runEmbedded();
+    else if (log === 'kafka') await runKafka();
+    else throw new Error(`CAUSEWAY_EVENTLOG must be embedded or kafka, got ${log}`);
+  }
+  await runBare();
 }
 
 main().catch((e: unknown) => {

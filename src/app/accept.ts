@@ -63,13 +63,13 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
           ? event.attributes.partitionkey
           : type ? resolvePartitionKey(type, event, data) : undefined;
         const enc = encodeKafkaBinary(event, key === undefined ? null : utf8.encode(key));
-        const headers = {
-          ...enc.headers,
-          [LINEAGE.ingress]: meta.ingress,
-          [LINEAGE.received]: received,
-          [LINEAGE.traceparent]: formatTraceparent(hop),
-          ...(meta.hops !== undefined ? { [LINEAGE.hops]: String(meta.hops) } : {}),
-        };
+        // enc.headers is a fresh object of ours: the lineage headers go straight into it (no copy).
+        // They cannot collide with the `ce_` attribute headers or `content-type`.
+        const headers = enc.headers;
+        headers[LINEAGE.ingress] = meta.ingress;
+        headers[LINEAGE.received] = received;
+        headers[LINEAGE.traceparent] = formatTraceparent(hop);
+        if (meta.hops !== undefined) headers[LINEAGE.hops] = String(meta.hops);
         planned.push({ event, topic: type?.topic ?? deps.defaultTopic, record: { key: enc.key, value: enc.value, headers } });
       } catch (err) {
         if (!isCausewayError(err)) throw err;
@@ -86,54 +86,80 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
     return planned;
   }
 
+  /**
+   * Appends what is new, answers repeats from the dedupe window (CORE-N1). Per append (one per
+   * topic) one promise and one dedupe callback, however many events it holds: per-event promises
+   * and Promise.all over them were a measurable part of a 100-event batch.
+   */
   async function store(planned: readonly Planned[], ingress: string): Promise<Accepted[]> {
-    const results: Array<Position | Promise<Position>> = new Array(planned.length);
-    const duplicate: boolean[] = new Array(planned.length).fill(false);
-    const byTopic = new Map<string, number[]>();
+    const n = planned.length;
+    const positions: Position[] = new Array(n);
+    const duplicate: boolean[] = new Array(n).fill(false);
+    /** Repeats: a position or pending append from the window (or the log), or the index of a twin in this request. */
+    const repeats: Array<[number, Position | Promise<Position> | number]> = [];
+    const byTopic = new Map<string, { idx: number[]; keys: string[] }>();
     const seenHere = new Map<string, number>();
-    planned.forEach((p, i) => {
-      const key = DedupeWindow.key(String(p.event.attributes.source), String(p.event.attributes.id));
-      const known = deps.dedupe.lookup(key) ?? deps.recall?.(String(p.event.attributes.source), String(p.event.attributes.id));
+    for (let i = 0; i < n; i++) {
+      const p = planned[i]!;
+      const source = String(p.event.attributes.source);
+      const id = String(p.event.attributes.id);
+      const key = DedupeWindow.key(source, id);
       const twin = seenHere.get(key);
-      if (known !== undefined || twin !== undefined) {
+      const known = twin === undefined ? (deps.dedupe.lookup(key) ?? deps.recall?.(source, id)) : undefined;
+      if (twin !== undefined || known !== undefined) {
         duplicate[i] = true;
-        results[i] = known ?? (results[twin!] as Position | Promise<Position>);
-        return;
+        repeats.push([i, known ?? twin!]);
+        continue;
       }
       seenHere.set(key, i);
-      const list = byTopic.get(p.topic) ?? [];
-      list.push(i);
-      byTopic.set(p.topic, list);
-    });
-    for (const [topic, idx] of byTopic) {
+      let group = byTopic.get(p.topic);
+      if (group === undefined) byTopic.set(p.topic, (group = { idx: [], keys: [] }));
+      group.idx.push(i);
+      group.keys.push(key);
+    }
+    const appends: Array<{ idx: number[]; appended: Promise<Position[]> }> = [];
+    for (const [topic, { idx, keys }] of byTopic) {
       const started = performance.now();
-      const appended = deps.log.append(topic, idx.map((i) => planned[i]!.record)).then((pos) => {
+      const records = new Array<LogRecord>(idx.length);
+      for (let j = 0; j < idx.length; j++) records[j] = planned[idx[j]!]!.record;
+      const appended = deps.log.append(topic, records).then((pos) => {
         metrics.appendSeconds.observe({ log: deps.log.kind }, (performance.now() - started) / 1000);
         metrics.appendBatchSize.observe({ log: deps.log.kind }, idx.length);
         return pos;
       });
-      idx.forEach((i, j) => {
-        const p = planned[i]!;
-        const one = appended.then((pos) => pos[j]!);
-        results[i] = one;
-        deps.dedupe.track(DedupeWindow.key(String(p.event.attributes.source), String(p.event.attributes.id)), one);
-      });
-      appended.catch(() => undefined); // observed through `results`
+      appended.catch(() => undefined); // observed below; a failure of another append must not go unhandled
+      deps.dedupe.trackAll(keys, appended);
+      appends.push({ idx, appended });
     }
-    let positions: Position[];
     try {
-      positions = await Promise.all(results);
+      for (const { idx, appended } of appends) {
+        const pos = await appended;
+        for (let j = 0; j < idx.length; j++) positions[idx[j]!] = pos[j]!;
+      }
+      // A twin takes its first occurrence's position, which is known by now (it comes earlier).
+      for (const [i, r] of repeats) positions[i] = typeof r === 'number' ? positions[r]! : await r;
     } catch (err) {
       // The outcome is unknown: the client retries with the same ids and the window absorbs duplicates.
       const e = isCausewayError(err) ? err : new CausewayError('CW_EVENTLOG_UNAVAILABLE', `event log append failed: ${(err as Error).message}`, { cause: err });
       for (const p of planned) metrics.rejected.inc({ type: String(p.event.attributes.type), code: e.code, ingress });
       throw e;
     }
-    return planned.map((p, i) => {
-      metrics.accepted.inc({ type: String(p.event.attributes.type), ingress, duplicate: String(duplicate[i]) });
+    const counts = new Map<string, { type: string; duplicate: string; n: number }>();
+    const accepted: Accepted[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = planned[i]!.event.attributes;
+      const type = String(a.type);
+      const dup = duplicate[i]!;
+      // One counter update per (type, duplicate) of the request, not per event: same totals.
+      const label = dup ? `1${type}` : `0${type}`;
+      const c = counts.get(label);
+      if (c === undefined) counts.set(label, { type, duplicate: String(dup), n: 1 });
+      else c.n++;
       const { topic, partition, offset } = positions[i]!;
-      return { id: String(p.event.attributes.id), source: String(p.event.attributes.source), topic, partition, offset, duplicate: duplicate[i]! };
-    });
+      accepted[i] = { id: String(a.id), source: String(a.source), topic, partition, offset, duplicate: dup };
+    }
+    for (const c of counts.values()) metrics.accepted.inc({ type: c.type, ingress, duplicate: c.duplicate }, c.n);
+    return accepted;
   }
 
   return {

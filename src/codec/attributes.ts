@@ -104,36 +104,56 @@ function semanticViolation(name: string, v: string): { message: string; code?: E
 }
 
 /**
+ * Values that passed the type and semantic checks, per attribute. `source`, `datacontenttype`
+ * and `dataschema` take a URI or media-type parse, and most traffic repeats a few values of them;
+ * the checks are pure functions of (name, value), so a remembered pass is the same answer.
+ * Bounded: a flood of distinct values only empties the memo now and then.
+ */
+const MEMO_NAMES = new Set(['source', 'datacontenttype', 'dataschema', 'specversion', 'type']);
+const MEMO_MAX = 1024;
+const memo = new Map<string, Set<string>>([...MEMO_NAMES].map((n) => [n, new Set<string>()]));
+
+function problem(pathPrefix: string, name: string, message: string, code: NonNullable<ErrorItem['code']>): ErrorItem {
+  return { path: pathPrefix + name, message: `Attribute "${name}" ${message}`, code };
+}
+
+/**
  * Validates decoded context attributes (CORE-M1..M22). `pathPrefix` is prepended to each
  * error path, e.g. `[3]/` for a batch member. Returns [] when the attributes are valid.
  */
 export function validateAttributes(attrs: Readonly<Record<string, AttributeValue>>, pathPrefix = ''): ErrorItem[] {
   const errors: ErrorItem[] = [];
-  const push = (name: string, message: string, code: NonNullable<ErrorItem['code']>): void => {
-    errors.push({ path: pathPrefix + name, message: `Attribute "${name}" ${message}`, code });
-  };
   for (const name of REQUIRED_ATTRIBUTES) {
     // CORE-M1
-    if (!Object.hasOwn(attrs, name) || attrs[name] === undefined) push(name, 'is required (CORE-M1)', 'CW_MISSING_ATTRIBUTE');
+    if (!Object.hasOwn(attrs, name) || attrs[name] === undefined)
+      errors.push(problem(pathPrefix, name, 'is required (CORE-M1)', 'CW_MISSING_ATTRIBUTE'));
   }
-  for (const [name, value] of Object.entries(attrs)) {
+  for (const name of Object.keys(attrs)) {
+    const value = attrs[name];
     if (value === undefined) continue;
+    const known = typeof value === 'string' ? memo.get(name) : undefined;
+    if (known?.has(value as string)) continue;
     const badName = attributeNameViolation(name);
     if (badName !== undefined) {
-      push(name, badName, 'CW_INVALID_ATTRIBUTE_NAME');
+      errors.push(problem(pathPrefix, name, badName, 'CW_INVALID_ATTRIBUTE_NAME'));
       continue;
     }
     const typeBad = typeViolation(value);
     if (typeBad !== undefined) {
-      push(name, typeBad, 'CW_INVALID_ATTRIBUTE');
+      errors.push(problem(pathPrefix, name, typeBad, 'CW_INVALID_ATTRIBUTE'));
       continue;
     }
     if (typeof value !== 'string') {
-      if (CORE_STRINGS.has(name) || EXT_STRINGS.has(name)) push(name, 'must be a String (CORE-M3..M12)', 'CW_INVALID_ATTRIBUTE');
+      if (CORE_STRINGS.has(name) || EXT_STRINGS.has(name))
+        errors.push(problem(pathPrefix, name, 'must be a String (CORE-M3..M12)', 'CW_INVALID_ATTRIBUTE'));
       continue;
     }
     const bad = semanticViolation(name, value);
-    if (bad !== undefined) push(name, bad.message, bad.code ?? 'CW_INVALID_ATTRIBUTE');
+    if (bad !== undefined) errors.push(problem(pathPrefix, name, bad.message, bad.code ?? 'CW_INVALID_ATTRIBUTE'));
+    else if (known !== undefined) {
+      if (known.size >= MEMO_MAX) known.clear();
+      known.add(value);
+    }
   }
   return errors;
 }

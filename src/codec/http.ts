@@ -65,7 +65,12 @@ export function hasCloudEventHeaders(headers: DistinctHeaders): boolean {
 }
 
 function single(headers: DistinctHeaders, name: string): string | undefined {
-  const values = Object.entries(headers).flatMap(([k, v]) => (k.toLowerCase() === name ? (v ?? []) : []));
+  let values: readonly string[] = [];
+  for (const k of Object.keys(headers)) {
+    const v = headers[k];
+    if (v === undefined || v.length === 0 || k.toLowerCase() !== name) continue;
+    values = values.length === 0 ? v : [...values, ...v];
+  }
   if (values.length > 1) {
     throw new CausewayError('CW_INVALID_REQUEST', `Header ${name} given ${values.length} times`, {
       errors: [{ path: name, message: `header given ${values.length} times`, code: 'CW_INVALID_REQUEST' }],
@@ -78,11 +83,13 @@ function decodeBinary(headers: DistinctHeaders, contentType: string | undefined,
   const attrs: Record<string, AttributeValue> = {};
   const errors: ErrorItem[] = [];
   // HTTP-M4: header names are case-insensitive, so `CE-ID` and `ce-id` are one attribute.
-  const grouped = new Map<string, string[]>();
-  for (const [key, values] of Object.entries(headers)) {
+  const grouped = new Map<string, readonly string[]>();
+  for (const key of Object.keys(headers)) {
+    const values = headers[key];
     const lower = key.toLowerCase();
     if (!lower.startsWith('ce-') || values === undefined) continue;
-    grouped.set(lower, [...(grouped.get(lower) ?? []), ...values]);
+    const before = grouped.get(lower);
+    grouped.set(lower, before === undefined ? values : [...before, ...values]);
   }
   for (const [header, values] of grouped) {
     const name = header.slice(3);

@@ -6,20 +6,33 @@ import { CausewayError, type AttributeValue, type CloudEvent, type ErrorItem } f
 import { isJsonContentType } from './attributes.js';
 import { encodeBase64, encodeUtf8, tryDecodeUtf8 } from './bytes.js';
 import { eventError } from './event-error.js';
-import { eventFromJson } from './event-from-json.js';
-import { isJsonText, JsonSyntaxError, scanJson, type JsonNode } from './json-scanner.js';
+import { eventFromJson, type JsonSource } from './event-from-json.js';
+import { isJsonValue, scanBatchJson, scanEventJson, type JsonValueRef } from './json-event-scan.js';
+import { JsonSyntaxError, scanJson, type JsonNode } from './json-scanner.js';
 import { mediaTypeEssence } from './media-type.js';
 
 export const JSON_EVENT_MEDIA_TYPE = 'application/cloudevents+json';
 export const JSON_BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json';
 
-function scan(bytes: Uint8Array): { node: JsonNode; text: string } {
+/**
+ * Decodes and scans a document with the lean scanner `fast`. On a syntax error, scanJson
+ * re-scans it for the message and position; if scanJson accepts what the lean scanner refused
+ * (which the tests rule out), its full tree is used, so the fast path can never reject valid JSON.
+ */
+function scan<T>(bytes: Uint8Array, fast: (text: string) => T, full: (node: JsonNode) => T): { node: T; source: JsonSource } {
   let text = tryDecodeUtf8(bytes);
   if (text === undefined) throw new CausewayError('CW_MALFORMED_JSON', 'Body is not valid UTF-8 (RFC 8259 §8.1)');
   // RFC 8259 §8.1: a parser MAY ignore a leading byte order mark; we do.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bom = text.charCodeAt(0) === 0xfeff;
+  if (bom) text = text.slice(1);
+  const source: JsonSource = { text, bytes, byteOffset: bom ? 3 : 0 };
   try {
-    return { node: scanJson(text), text };
+    return { node: fast(text), source };
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+  }
+  try {
+    return { node: full(scanJson(text)), source };
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new CausewayError('CW_MALFORMED_JSON', `Malformed JSON: ${e.message}`, { cause: e });
     throw e;
@@ -32,13 +45,13 @@ function scan(bytes: Uint8Array): { node: JsonNode; text: string } {
  * problems in `errors`.
  */
 export function parseStructuredEvent(bytes: Uint8Array): CloudEvent {
-  const { node, text } = scan(bytes);
+  const { node, source } = scan(bytes, scanEventJson, (n) => n);
   if (node.kind !== 'object') {
     throw new CausewayError('CW_INVALID_REQUEST', `A structured CloudEvent must be a JSON object, not a JSON ${node.kind} (JSON-M2)`, {
       errors: [{ path: '', message: 'not a JSON object', code: 'CW_INVALID_REQUEST' }],
     });
   }
-  const { event, errors } = eventFromJson(node, text, '');
+  const { event, errors } = eventFromJson(node, source, '');
   if (event === undefined) throw eventError('Invalid CloudEvent', errors);
   return event;
 }
@@ -49,7 +62,7 @@ export function parseStructuredEvent(bytes: Uint8Array): CloudEvent {
  * specversions give CW_MIXED_SPECVERSION (CORE-M25). `[]` is a valid, empty batch.
  */
 export function parseBatch(bytes: Uint8Array): CloudEvent[] {
-  const { node, text } = scan(bytes);
+  const { node, source } = scan(bytes, scanBatchJson, (n) => n);
   if (node.kind !== 'array') {
     throw new CausewayError('CW_INVALID_BATCH', `A batch must be a JSON array, not a JSON ${node.kind} (JSON-M9)`, {
       errors: [{ path: '', message: 'not a JSON array', code: 'CW_INVALID_BATCH' }],
@@ -59,16 +72,18 @@ export function parseBatch(bytes: Uint8Array): CloudEvent[] {
   const errors: ErrorItem[] = [];
   const mixed: ErrorItem[] = [];
   let firstVersion: { value: string; index: number } | undefined;
-  node.items.forEach((item, i) => {
+  for (let i = 0; i < node.items.length; i++) {
+    const item = node.items[i]!;
     if (item.kind !== 'object') {
       errors.push({
         path: `[${i}]`,
         message: `Batch member is a JSON ${item.kind}, not an event object (JSON-M9)`,
         code: 'CW_INVALID_BATCH',
       });
-      return;
+      continue;
     }
-    const sv = item.members.find((m) => m.key === 'specversion')?.value;
+    let sv: JsonValueRef | undefined;
+    for (const m of item.members) if (m.key === 'specversion') sv ??= m.value; // the first, as find() gave
     if (sv?.kind === 'string') {
       if (firstVersion === undefined) firstVersion = { value: sv.value, index: i };
       else if (sv.value !== firstVersion.value) {
@@ -76,10 +91,10 @@ export function parseBatch(bytes: Uint8Array): CloudEvent[] {
         mixed.push({ path: `[${i}]/specversion`, message, code: 'CW_MIXED_SPECVERSION' });
       }
     }
-    const r = eventFromJson(item, text, `[${i}]/`);
+    const r = eventFromJson(item, source, `[${i}]/`);
     if (r.event !== undefined) events.push(r.event);
-    errors.push(...r.errors);
-  });
+    for (const e of r.errors) errors.push(e);
+  }
   if (mixed.length > 0) {
     throw new CausewayError('CW_MIXED_SPECVERSION', `All events in a batch must have the same specversion: ${mixed[0]?.message}`, {
       errors: [...mixed, ...errors],
@@ -99,7 +114,7 @@ export function parseBatch(bytes: Uint8Array): CloudEvent[] {
 /** True when the bytes are valid UTF-8 holding exactly one JSON value. */
 export function isJsonData(bytes: Uint8Array): boolean {
   const text = tryDecodeUtf8(bytes);
-  return text !== undefined && isJsonText(text);
+  return text !== undefined && isJsonValue(text);
 }
 
 function jsonAttribute(value: AttributeValue): string {
@@ -127,7 +142,7 @@ function dataMember(ev: CloudEvent): string | undefined {
   const text = tryDecodeUtf8(ev.data);
   if (text !== undefined) {
     // JSON content type (or none, JSON-S1): splice the bytes in as the JSON value, verbatim.
-    if (isJsonContentType(ct) && isJsonText(text)) return `"data":${text}`;
+    if (isJsonContentType(ct) && isJsonValue(text)) return `"data":${text}`;
     if (ct !== undefined && !isJsonContentType(ct) && isUtf8Text(ct)) return `"data":${JSON.stringify(text)}`;
   }
   // Binary data, or bytes that do not match a JSON content type (JSON-N3: we keep them rather

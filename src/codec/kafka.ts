@@ -38,11 +38,24 @@ export function detectKafkaMode(contentType: string | undefined): KafkaMode {
  */
 export function encodeKafkaBinary(ev: CloudEvent, key: Uint8Array | null): KafkaMessage {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(ev.attributes)) {
+  const attrs = ev.attributes;
+  for (const name of Object.keys(attrs)) {
+    const value = attrs[name];
     if (value === undefined) continue;
-    headers[name === 'datacontenttype' ? 'content-type' : `ce_${name}`] = canonicalString(value);
+    headers[headerName(name)] = canonicalString(value);
   }
   return { key, value: ev.data ?? null, headers };
+}
+
+/** Attribute name → header key; the few names in use are remembered rather than concatenated per event. */
+const HEADER_NAMES = new Map<string, string>([['datacontenttype', 'content-type']]);
+function headerName(attribute: string): string {
+  let h = HEADER_NAMES.get(attribute);
+  if (h === undefined) {
+    h = `ce_${attribute}`;
+    if (HEADER_NAMES.size < 256) HEADER_NAMES.set(attribute, h);
+  }
+  return h;
 }
 
 /** Structured mode (KAFKA-M8, KAFKA-M9): the JSON event is the value, never a tombstone. */

@@ -20,13 +20,14 @@ export interface Stamped {
  * - `authtype`/`authid` come from the caller and are never trusted from the client (EXT-AUTH-M1).
  */
 export function stampIngress(ev: CloudEvent, inboundTraceparent: string | undefined, caller: Caller): Stamped {
-  const attrs: Record<string, AttributeValue> = { ...ev.attributes };
+  // A copy without the client's authid, in the input's order: a rest copy rather than a spread
+  // and `delete`, which turns the object into a slow dictionary for every later reader.
+  const { authid: _untrusted, ...attrs }: Record<string, AttributeValue> = ev.attributes;
   const inbound = parseTraceparent(inboundTraceparent);
   const fromAttr = typeof attrs.traceparent === 'string' ? parseTraceparent(attrs.traceparent) : undefined;
   const parent = inbound ?? fromAttr;
   const hop = parent ? childOf(parent) : newTrace();
   if (attrs.traceparent === undefined) attrs.traceparent = formatTraceparent(hop);
-  delete attrs.authid;
   attrs.authtype = caller.authtype;
   if (caller.authid !== undefined) attrs.authid = caller.authid;
   return { event: { attributes: attrs, data: ev.data }, hop };

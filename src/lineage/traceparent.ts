@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-pool.js';
 
 /** W3C Trace Context `traceparent` (EXT-TRACE-M1): version-traceid-parentid-flags, lower-case hex. */
 export interface TraceContext {
@@ -25,15 +25,20 @@ export function parseTraceparent(value: string | undefined): TraceContext | unde
 
 export const formatTraceparent = (t: TraceContext): string => `00-${t.traceId}-${t.spanId}-${t.flags}`;
 
-function randomHex(bytes: number, zero: string): string {
+/** Random ids, never all zeros (W3C Trace Context §3.2.2.3/§3.2.2.4: all-zero ids are invalid). */
+function nonZeroHex(bytes: number, zero: string): string {
   for (;;) {
-    const hex = randomBytes(bytes).toString('hex');
+    const hex = randomHex(bytes);
     if (hex !== zero) return hex;
   }
 }
 
 /** A new root trace (sampled). */
-export const newTrace = (): TraceContext => ({ traceId: randomHex(16, ZERO_TRACE), spanId: randomHex(8, ZERO_SPAN), flags: '01' });
+export const newTrace = (): TraceContext => ({ traceId: nonZeroHex(16, ZERO_TRACE), spanId: nonZeroHex(8, ZERO_SPAN), flags: '01' });
 
 /** A child span in the same trace: what one hop does to the context it received. */
-export const childOf = (parent: TraceContext): TraceContext => ({ ...parent, spanId: randomHex(8, ZERO_SPAN) });
+export const childOf = (parent: TraceContext): TraceContext => ({
+  traceId: parent.traceId,
+  spanId: nonZeroHex(8, ZERO_SPAN),
+  flags: parent.flags,
+});

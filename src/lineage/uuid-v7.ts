@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomByte, randomInto } from './random-pool.js';
 
 let lastMs = 0;
 let seq = 0;
@@ -18,9 +18,10 @@ export function uuidv7(now: number = Date.now()): string {
     now = lastMs;
   } else {
     lastMs = now;
-    seq = randomBytes(1)[0]! & 0x7f; // random start, leaves headroom for the counter
+    seq = randomByte() & 0x7f; // random start, leaves headroom for the counter
   }
-  const b = randomBytes(16);
+  const b = Buffer.allocUnsafe(16);
+  randomInto(b, 0, 16);
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | ((seq >> 8) & 0x0f);
   b[7] = seq & 0xff;

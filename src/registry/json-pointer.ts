@@ -17,6 +17,17 @@ export function parseJsonPointer(p: string): string[] {
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** The pointers of event.yaml `partitionKey`s are looked up for every event: parsed once each. */
+const PARSED = new Map<string, readonly string[]>();
+function parsedPointer(p: string): readonly string[] {
+  let tokens = PARSED.get(p);
+  if (tokens === undefined) {
+    tokens = parseJsonPointer(p);
+    if (PARSED.size < 1024) PARSED.set(p, tokens);
+  }
+  return tokens;
+}
+
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -32,7 +43,7 @@ export function joinPointer(base: string, ...tokens: ReadonlyArray<string | numb
  */
 export function getByPointer(doc: unknown, pointer: string): unknown {
   let cur: unknown = doc;
-  for (const token of parseJsonPointer(pointer)) {
+  for (const token of parsedPointer(pointer)) {
     if (Array.isArray(cur)) {
       if (!/^(0|[1-9][0-9]*)$/.test(token)) return undefined;
       cur = cur[Number(token)];

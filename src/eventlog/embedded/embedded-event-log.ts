@@ -18,7 +18,7 @@ import {
   type TopicInfo,
 } from '../../core/index.js';
 import { LogReader } from './log-reader.js';
-import type { FromWorker, WireError, WriteOp, WriteRequest, WriteResult } from './protocol.js';
+import type { FromWorker, WireError, WireRecord, WriteOp, WriteRequest, WriteResult } from './protocol.js';
 import { DB_FILE } from './schema.js';
 import { spawnWriter } from './spawn-writer.js';
 
@@ -52,6 +52,21 @@ const unavailable = (detail: string, cause?: unknown): CausewayError =>
   new CausewayError('CW_EVENTLOG_UNAVAILABLE', `embedded event log: ${detail}`, cause === undefined ? {} : { cause });
 const fromWire = (e: WireError): CausewayError => new CausewayError(e.code, `embedded event log: ${e.message}`);
 const waitKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+function toWire(r: LogRecord): WireRecord {
+  const source = r.headers['ce_source'];
+  const id = r.headers['ce_id'];
+  const w: { -readonly [K in keyof WireRecord]: WireRecord[K] } = {
+    key: r.key,
+    value: r.value,
+    headers: JSON.stringify(r.headers),
+    source: source ?? null,
+    id: id ?? null,
+  };
+  if (r.partition !== undefined) w.partition = r.partition;
+  if (r.timestamp !== undefined) w.timestamp = r.timestamp;
+  return w;
+}
 
 export class EmbeddedEventLog implements EventLog {
   readonly kind = 'embedded' as const;
@@ -127,13 +142,8 @@ export class EmbeddedEventLog implements EventLog {
     this.appendCalls++;
     this.records += records.length;
     // Only the fields the writer needs cross the thread boundary (structured clone copies them).
-    const wire = records.map((r) => ({
-      key: r.key,
-      value: r.value,
-      headers: r.headers,
-      ...(r.partition === undefined ? {} : { partition: r.partition }),
-      ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
-    }));
+    const wire: WireRecord[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) wire[i] = toWire(records[i]!);
     const r = await this.write({ op: 'append', topic, records: wire });
     return r.positions!;
   }
@@ -184,6 +194,16 @@ export class EmbeddedEventLog implements EventLog {
     return this.reader.lookupId(source, id, sinceTimestamp);
   }
 
+  /**
+   * An upper bound on the timestamps (ms) of the records stored so far, at most a minute above
+   * the newest: -Infinity when there are none, +Infinity when the file predates this bookkeeping.
+   * Tells the accept side at start whether lookupId can find anything inside its window at all.
+   */
+  newestTimestamp(): number {
+    if (this.down !== undefined) throw unavailable(this.down);
+    return this.reader.newestTimestamp();
+  }
+
   /** Group-commit evidence: many append calls, fewer transactions. */
   stats(): EmbeddedLogStats {
     return { appendCalls: this.appendCalls, records: this.records, transactions: this.transactions };
@@ -230,8 +250,10 @@ export class EmbeddedEventLog implements EventLog {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
-      // Calls made in the same tick travel to the writer as one message.
-      if (this.outbox.push({ ...op, id }) === 1) queueMicrotask(() => this.sendOutbox());
+      // Calls made in the same event-loop turn travel to the writer as one message: under load
+      // every HTTP request is its own I/O callback, and a message per request cost a clone and a
+      // wake-up of the writer each. setImmediate runs right after this turn's I/O callbacks.
+      if (this.outbox.push({ ...op, id }) === 1) setImmediate(() => this.sendOutbox());
     });
   }
 

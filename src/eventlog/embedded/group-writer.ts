@@ -17,9 +17,16 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 type OkResult = { positions?: Position[]; topic?: TopicInfo };
 
+/** How far meta.max_timestamp is set beyond the newest record (see apply). */
+const BOUND_SLACK_MS = 60_000;
+
 export class GroupWriter {
   /** Write transactions committed (each one fsync). */
   transactions = 0;
+  /** Newest record timestamp of the transaction being built; -1 when it appends nothing. */
+  private txMaxTimestamp = -1;
+  /** meta.max_timestamp as committed: above every stored record's timestamp; -1 when unset. */
+  private timestampBound: number;
   private readonly roundRobin = new Map<string, number>();
   private readonly stmt;
 
@@ -37,28 +44,46 @@ export class GroupWriter {
       commit: db.prepare(
         'INSERT INTO commits ("group", topic, "partition", "offset") VALUES (?, ?, ?, ?) ON CONFLICT ("group", topic, "partition") DO UPDATE SET "offset" = excluded."offset"',
       ),
+      // Prepared once: exec() would parse the SQL again for every request of every group.
+      savepoint: db.prepare('SAVEPOINT req'),
+      release: db.prepare('RELEASE req'),
+      rollbackTo: db.prepare('ROLLBACK TO req'),
+      maxTimestamp: db.prepare(
+        "INSERT INTO meta (name, value) VALUES ('max_timestamp', ?) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+      ),
     };
+    this.timestampBound = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE name = 'max_timestamp'").get()?.value ?? -1;
   }
 
   apply(requests: readonly WriteRequest[]): WriteResult[] {
     const outcomes: Array<OkResult | WireError> = [];
+    this.txMaxTimestamp = -1;
     try {
       this.db.exec('BEGIN IMMEDIATE');
       for (const req of requests) {
-        this.db.exec('SAVEPOINT req');
+        this.stmt.savepoint.run();
         try {
           outcomes.push(this.one(req));
-          this.db.exec('RELEASE req');
+          this.stmt.release.run();
         } catch (e) {
           // SQLite may have rolled back the whole transaction by itself (SQLITE_FULL, IOERR…):
           // then every request of the group is lost, not only this one.
           if (!this.db.inTransaction) throw e;
-          this.db.exec('ROLLBACK TO req');
-          this.db.exec('RELEASE req');
+          this.stmt.rollbackTo.run();
+          this.stmt.release.run();
           outcomes.push(toWireError(e));
         }
       }
+      // The stored bound runs ahead of the records by up to BOUND_SLACK_MS, so it is rewritten at
+      // most about once per BOUND_SLACK_MS, not with every group: each rewrite is one more page
+      // in the WAL. Rolled-back requests may raise it too: it only ever errs towards "recent".
+      let bound = this.timestampBound;
+      if (this.txMaxTimestamp > bound) {
+        bound = this.txMaxTimestamp + BOUND_SLACK_MS;
+        this.stmt.maxTimestamp.run(bound);
+      }
       this.db.exec('COMMIT');
+      this.timestampBound = bound;
       this.transactions++;
     } catch (e) {
       if (this.db.inTransaction) this.safeRollback();
@@ -113,9 +138,8 @@ export class GroupWriter {
       next.set(partition, offset + 1);
       const ts = r.timestamp ?? now;
       if (!Number.isSafeInteger(ts) || ts < 0) throw new RequestError(`invalid timestamp ${String(r.timestamp)}`);
-      const source = r.headers['ce_source'];
-      const id = r.headers['ce_id'];
-      this.stmt.insert.run(topic, partition, offset, ts, blob(r.key), blob(r.value), JSON.stringify(r.headers), source ?? null, id ?? null);
+      if (ts > this.txMaxTimestamp) this.txMaxTimestamp = ts;
+      this.stmt.insert.run(topic, partition, offset, ts, blob(r.key), blob(r.value), r.headers, r.source, r.id);
       return { topic, partition, offset };
     });
   }

@@ -35,6 +35,8 @@ export class LogReader {
       committed: this.db.prepare<[string, string, number], { offset: number }>(
         'SELECT "offset" AS offset FROM commits WHERE "group" = ? AND topic = ? AND "partition" = ?',
       ),
+      maxTimestamp: this.db.prepare<[], { value: number }>("SELECT value FROM meta WHERE name = 'max_timestamp'"),
+      anyRecord: this.db.prepare<[], { one: number }>('SELECT 1 AS one FROM records LIMIT 1'),
       lookupId: this.db.prepare<[string, string, number], Position>(
         'SELECT topic, "partition" AS partition, "offset" AS offset FROM records WHERE ce_id = ? AND ce_source = ? AND timestamp >= ? ORDER BY timestamp DESC LIMIT 1',
       ),
@@ -83,6 +85,17 @@ export class LogReader {
 
   committed(group: string, topic: string, partition: number): number | null {
     return this.stmt.committed.get(group, topic, partition)?.offset ?? null;
+  }
+
+  /**
+   * An upper bound on the timestamps of the stored records (up to a minute above the newest):
+   * -Infinity when there are none, +Infinity when unknown (a file written before the writer kept
+   * `meta.max_timestamp`).
+   */
+  newestTimestamp(): number {
+    const max = this.stmt.maxTimestamp.get()?.value;
+    if (max !== undefined) return max;
+    return this.stmt.anyRecord.get() === undefined ? -Infinity : Infinity;
   }
 
   lookupId(source: string, id: string, sinceTimestamp: number): Position | undefined {

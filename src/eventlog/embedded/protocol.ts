@@ -4,10 +4,17 @@
  */
 import type { ErrorCode, Position, TopicInfo } from '../../core/index.js';
 
+/**
+ * A record as it crosses to the writer. Headers travel as the JSON text the writer stores:
+ * structured clone copies one string far cheaper than an object of a dozen strings, and the
+ * serializing is done once either way. `source`/`id` are the `ce_source`/`ce_id` headers, if any.
+ */
 export interface WireRecord {
   readonly key: Uint8Array | null;
   readonly value: Uint8Array | null;
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: string;
+  readonly source: string | null;
+  readonly id: string | null;
   readonly partition?: number;
   readonly timestamp?: number;
 }

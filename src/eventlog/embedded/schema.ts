@@ -9,6 +9,8 @@ export const DB_FILE = 'eventlog.sqlite';
  * SQL keywords, hence quoted. `ce_source`/`ce_id` are copied from the record's headers so that the
  * accept side can find a repeated `source`+`id` after a restart (dedupe window).
  * `records` keeps its rowid: rows carry ~KiB values, which WITHOUT ROWID tables store poorly.
+ * `meta.max_timestamp` (added later, so absent in older files) is kept by the writer: it tells at
+ * start whether anything was stored recently enough for the dedupe window to need the index.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS topics (
@@ -28,6 +30,12 @@ CREATE TABLE IF NOT EXISTS records (
   PRIMARY KEY (topic, "partition", "offset")
 );
 CREATE INDEX IF NOT EXISTS records_ce_id ON records (ce_id, ce_source) WHERE ce_id IS NOT NULL;
+-- Facts about the log as a whole; 'max_timestamp' bounds every record's timestamp from above
+-- (kept up to a minute ahead of the newest record, so it is rarely rewritten).
+CREATE TABLE IF NOT EXISTS meta (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits (
   "group" TEXT NOT NULL,
   topic TEXT NOT NULL,

@@ -46,6 +46,30 @@ describe('DedupeWindow', () => {
     expect(w.lookup('k4')).toBeDefined();
   });
 
+  it('trackAll: each id of one append gets its own position, in flight and after', async () => {
+    const w = new DedupeWindow(1000, 10);
+    let resolve!: (p: ReturnType<typeof pos>[]) => void;
+    w.trackAll(['a', 'b', 'c'], new Promise((r) => (resolve = r)));
+    const b = w.lookup('b');
+    expect(b).toBeInstanceOf(Promise);
+    resolve([pos(10), pos(11), pos(12)]);
+    await expect(b).resolves.toEqual(pos(11));
+    expect([w.lookup('a'), w.lookup('c')]).toEqual([pos(10), pos(12)]);
+  });
+
+  it('trackAll: a failed append forgets its ids, but not an id tracked again since', async () => {
+    const w = new DedupeWindow(1000, 10);
+    let reject!: (e: Error) => void;
+    const failing = new Promise<ReturnType<typeof pos>[]>((_, r) => (reject = r));
+    w.trackAll(['a', 'b'], failing);
+    w.track('b', Promise.resolve(pos(5)));
+    reject(new Error('disk'));
+    await failing.catch(() => undefined);
+    await Promise.resolve();
+    expect(w.lookup('a')).toBeUndefined();
+    expect(w.lookup('b')).toEqual(pos(5));
+  });
+
   it('a zero window remembers nothing', () => {
     const w = new DedupeWindow(0, 10);
     w.track('a', Promise.resolve(pos(1)));

@@ -28,6 +28,27 @@ describe('validateAttributes', () => {
     expect(codes(attrs)).toEqual([`${name}:CW_MISSING_ATTRIBUTE`]);
   });
 
+  it('property: the memo of passed values never changes an answer (same verdicts fresh, repeated, past its cap)', () => {
+    const sources = ['/ok', 'https://x.example/a', 'not a uri', '', '%zz', '/ok'];
+    const cts = ['application/json', 'text/plain; charset=utf-8', 'xyz', 'text/'];
+    fc.assert(
+      fc.property(fc.constantFrom(...sources), fc.constantFrom(...cts), fc.string(), (source, ct, noise) => {
+        const attrs = { ...MINIMAL, source, datacontenttype: ct, type: noise === '' ? 't' : noise };
+        const first = codes(attrs);
+        // Flood the memo past its bound with distinct valid sources, then ask again.
+        for (let i = 0; i < 1100; i++) validateAttributes({ ...MINIMAL, source: `/flood/${i}/${noise.length}` });
+        expect(codes(attrs)).toEqual(first);
+        expect(codes(attrs)).toEqual(first);
+      }),
+      { numRuns: 30 },
+    );
+    expect(codes({ ...MINIMAL, source: 'not a uri' })).toEqual(['source:CW_INVALID_ATTRIBUTE']);
+    // Passes are remembered per attribute: a good `source` is no good `datacontenttype`.
+    expect(codes({ ...MINIMAL, source: 'text/x' })).toEqual([]);
+    expect(codes({ ...MINIMAL, datacontenttype: '/ok' })).toEqual(['datacontenttype:CW_INVALID_ATTRIBUTE']);
+    expect(codes({ ...MINIMAL, type: '\u0001' })).toEqual(['type:CW_INVALID_ATTRIBUTE']);
+  });
+
   it('prefixes paths (batch members)', () => {
     expect(codes({ ...MINIMAL, id: '' }, '[3]/')).toEqual(['[3]/id:CW_INVALID_ATTRIBUTE']);
   });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +170,44 @@ describe('embedded log specifics', () => {
       expect(log.lookupId('/s', '1', t0 - 120_000)).toEqual(p1);
       expect(log.lookupId('/s', '1', t0 - 1_000)).toBeUndefined(); // outside the window
       expect(log.lookupId('/s', '3', 0)).toBeUndefined();
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('newestTimestamp bounds every stored timestamp from above, across reopen; -Infinity when empty', async () => {
+    const d = tempDir();
+    let log = await openEmbeddedLog({ dir: d });
+    try {
+      expect(log.newestTimestamp()).toBe(-Infinity);
+      await log.append('ts', [rec('a', { timestamp: 5_000 }), rec('b', { timestamp: 9_000 }), rec('c', { timestamp: 7_000 })]);
+      // Kept up to a minute ahead, so that it is rarely rewritten; never below the newest record.
+      expect(log.newestTimestamp()).toBeGreaterThanOrEqual(9_000);
+      expect(log.newestTimestamp()).toBeLessThanOrEqual(9_000 + 60_000);
+      // A request rolled back may leave the bound high, never low; an older record leaves it.
+      await codeOf(log.append('ts', [rec('d', { timestamp: 200_000, partition: 99 })]));
+      await log.append('ts', [rec('e', { timestamp: 1_000 })]);
+      expect(log.newestTimestamp()).toBeGreaterThanOrEqual(9_000);
+      const before = Date.now();
+      await log.append('ts', [rec('f')]); // stamped by the writer
+      expect(log.newestTimestamp()).toBeGreaterThanOrEqual(before);
+      expect(log.newestTimestamp()).toBeLessThanOrEqual(Date.now() + 60_000);
+    } finally {
+      await log.close();
+    }
+    log = await openEmbeddedLog({ dir: d });
+    try {
+      expect(log.newestTimestamp()).toBeGreaterThanOrEqual(Date.now() - 60_000);
+    } finally {
+      await log.close();
+    }
+    // A file written before the bound was kept: records, no bound. Unknown means "maybe recent".
+    const raw = new Database(log.file);
+    raw.exec('DELETE FROM meta');
+    raw.close();
+    log = await openEmbeddedLog({ dir: d });
+    try {
+      expect(log.newestTimestamp()).toBe(Infinity);
     } finally {
       await log.close();
     }
