@@ -59,12 +59,12 @@ function recallAfterRestart(log: EventLog, windowMs: number): ((source: string, 
   };
 }
 
-/** Builds everything from one frozen config. Fails closed: schemas compile before the first request. */
 export interface StartOptions {
   /** Environment for secrets that route files name (e.g. a webhook signing secret); main.ts passes its environment. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** Builds everything from one frozen config. Fails closed: schemas and routes compile before the first request. */
 export async function start(config: Config, logger: Logger, opts: StartOptions = {}): Promise<Running> {
   const registry = await loadRegistry(config.schemasDir, { allowUnknownTypes: config.allowUnknownTypes, defaultTopic: config.defaultTopic });
   const log = await openEventLog(config);
