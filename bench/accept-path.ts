@@ -36,28 +36,16 @@ import { LINEAGE, formatTraceparent, stampIngress } from '../src/lineage/index.j
 import { Metrics } from '../src/observability/index.js';
 import { loadRegistry, resolvePartitionKey, type Registry } from '../src/registry/index.js';
 import { serverCpu, type Input } from './accept-path-server.js';
+import { ITEM_TYPE, itemListedData } from './event-data.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const TYPE = 'com.example.auction.item.listed';
+const TYPE = ITEM_TYPE;
 const META: TransportMeta = { ingress: 'http', traceparent: undefined, authtype: 'unauthenticated' };
 
 // ---- inputs: the same 1 KiB events as bench/ingest.ts ------------------------------------
-function data(): string {
-  const d = {
-    itemId: `item-${Math.floor(Math.random() * 1000)}`,
-    sellerId: 'seller-7',
-    title: 'Bench lamp',
-    description: '',
-    startingPrice: 10.5,
-    currency: 'EUR',
-    startsAt: '2024-05-01T10:00:00Z',
-    endsAt: '2024-05-08T10:00:00Z',
-  };
-  d.description = 'd'.repeat(1024 - JSON.stringify(d).length);
-  return JSON.stringify(d);
-}
+const data = (): string => itemListedData(1024);
 const structured = (): string =>
   `{"specversion":"1.0","id":"${randomUUID()}","source":"/bench","type":"${TYPE}","datacontenttype":"application/json","data":${data()}}`;
 

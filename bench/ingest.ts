@@ -34,6 +34,7 @@ import {
   type PerfResult,
   type Row,
 } from './support.js';
+import { ITEM_TYPE, itemListedData } from './event-data.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -43,27 +44,14 @@ const logs = process.env.CAUSEWAY_EVENTLOG ? [process.env.CAUSEWAY_EVENTLOG] : [
 const broker = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
 const PARTITIONS = 3;
 const EVENT_BYTES = 1024;
-const TYPE = 'com.example.auction.item.listed';
+const TYPE = ITEM_TYPE;
 
 /**
  * Exactly 1 KiB of data valid against schemas/com.example.auction.item.listed (additionalProperties:
  * false; `description` is its free-text field, up to 5000 characters, which fills it up). Keyed by
  * itemId (partitionKey), over 1,000 items, so all partitions are used.
  */
-function data(): string {
-  const d = {
-    itemId: `item-${Math.floor(Math.random() * 1000)}`,
-    sellerId: 'seller-7',
-    title: 'Bench lamp',
-    description: '',
-    startingPrice: 10.5,
-    currency: 'EUR',
-    startsAt: '2024-05-01T10:00:00Z',
-    endsAt: '2024-05-08T10:00:00Z',
-  };
-  d.description = 'd'.repeat(EVENT_BYTES - JSON.stringify(d).length);
-  return JSON.stringify(d);
-}
+const data = (): string => itemListedData(EVENT_BYTES);
 const structured = () =>
   `{"specversion":"1.0","id":"${uid()}","source":"/bench","type":"${TYPE}","datacontenttype":"application/json","data":${data()}}`;
 const binary = (): ReturnType<LoadCase['build']> => ({
