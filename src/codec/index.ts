@@ -46,3 +46,4 @@ export {
   type KafkaMessage,
   type KafkaMode,
 } from './kafka.js';
+export { escapePointerToken, getByPointer, isJsonPointer, joinPointer, parseJsonPointer } from './json-pointer.js';

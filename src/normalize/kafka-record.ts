@@ -15,8 +15,7 @@
  * Pure: throws CausewayError (CW_MALFORMED_JSON, CW_INGRESS_INVALID_RECORD, or the codec's codes).
  */
 import { CausewayError, type AttributeValue, type CloudEvent, type ErrorItem, type KafkaRecord } from '../core/index.js';
-import { decodeKafka, validateAttributes } from '../codec/index.js';
-import { getByPointer } from './json-pointer.js';
+import { decodeKafka, getByPointer, validateAttributes } from '../codec/index.js';
 
 /** Exactly one place, plus an optional default used when that place is empty. */
 export type KafkaFieldRef = (

@@ -1,4 +1,4 @@
-import { joinPointer } from './json-pointer.js';
+import { joinPointer } from '../codec/index.js';
 
 /** What the compatibility checker reports (see compatibility.ts for the semantics). */
 export interface CompatibilityProblem {

@@ -1,4 +1,4 @@
-import { joinPointer } from './json-pointer.js';
+import { joinPointer } from '../codec/index.js';
 import { jsonEqual } from './json-equal.js';
 import { changed, hasAssertions, isObj, say, type Cx, type Obj } from './compatibility-report.js';
 

@@ -1,5 +1,5 @@
 import type { CompatibilityMode, JSONSchema } from './types.js';
-import { joinPointer } from './json-pointer.js';
+import { joinPointer } from '../codec/index.js';
 import { jsonEqual, jsonTypeOf } from './json-equal.js';
 import { checkArrays, checkCombinators, checkObjects } from './compatibility-structures.js';
 import {

@@ -3,7 +3,7 @@ import { CausewayError, type CloudEvent, type ErrorItem } from '../core/index.js
 import type { Registry, SchemaVersion, TypeInfo, ValidatedData } from './types.js';
 import type { ScannedType } from './scan-schemas-dir.js';
 import { isJsonContentType, mediaTypeEssence } from './media-type.js';
-import { joinPointer } from './json-pointer.js';
+import { joinPointer } from '../codec/index.js';
 
 /** Violations reported per event at most; a huge array can produce thousands. */
 const MAX_ERRORS = 50;

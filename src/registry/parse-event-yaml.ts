@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { COMPATIBILITY_MODES, type CompatibilityMode, type PartitionKeySource, type SchemaProblem } from './types.js';
-import { isJsonPointer } from './json-pointer.js';
+import { isJsonPointer } from '../codec/index.js';
 import { mediaTypeEssence } from './media-type.js';
 
 /** What a type's event.yaml declares, validated. */

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../core/index.js';
 import type { TypeInfo } from './types.js';
-import { getByPointer } from './json-pointer.js';
+import { getByPointer } from '../codec/index.js';
 
 /**
  * The partition key a type's event.yaml derives for an event (DESIGN §3): a JSON pointer

@@ -1,4 +1,4 @@
-import { joinPointer } from './json-pointer.js';
+import { joinPointer } from '../codec/index.js';
 
 /** Keywords whose value is a map of name → subschema. */
 const MAP_KEYWORDS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapePointerToken, getByPointer, isJsonPointer, joinPointer, parseJsonPointer } from '../../../src/registry/json-pointer.js';
+import { escapePointerToken, getByPointer, isJsonPointer, joinPointer, parseJsonPointer } from '../../../src/codec/index.js';
 import { isJsonContentType, mediaTypeEssence } from '../../../src/registry/media-type.js';
 import { resolvePartitionKey, type TypeInfo } from '../../../src/registry/index.js';
 import { event } from './helpers.js';

@@ -1,6 +1,7 @@
 /**
- * RFC 6901 JSON pointers: used for `partitionKey: /itemId` in event.yaml, for the paths of
- * schema violations (`/data/amount`) and for the places in a schema that problems name.
+ * RFC 6901 JSON pointers, one implementation for the product: `partitionKey: /itemId` in
+ * event.yaml, the paths of schema violations (`/data/amount`), the places in a schema that
+ * problems name, and the Kafka ingress's json-mode mappings (`{ field: /order/id }`).
  */
 
 /** True when `p` is a well-formed non-root pointer: `/`-separated, `~` only as `~0` or `~1`. */
