@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   CW_TARGET_REJECTED: { status: 502, retriable: false, title: 'Target rejected the event' },
   CW_TARGET_GONE: { status: 410, retriable: false, title: 'Target is gone; route disabled' },
   CW_TARGET_PAYLOAD_TOO_LARGE: { status: 413, retriable: false, title: 'Event too large for the target' },
+  CW_TARGET_FUNCTION_ERROR: { status: 502, retriable: true, title: 'The function reported an error' },
   CW_RETRIES_EXHAUSTED: { status: 502, retriable: false, title: 'Delivery retries exhausted' },
   CW_HOP_LIMIT: { status: 508, retriable: false, title: 'Event exceeded the hop limit (routing loop)' },
   CW_ROUTE_INVALID: { status: 500, retriable: false, title: 'Invalid routing rules' },

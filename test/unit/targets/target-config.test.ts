@@ -7,8 +7,8 @@ import { TARGET_PLUGINS, httpTarget, kafkaTarget } from '../../../src/targets/in
 const validator = (schema: object) => new Ajv2020({ strict: true, allErrors: true }).compile(schema);
 
 describe('target plug-in registry and config schemas', () => {
-  it('TARGET_PLUGINS holds http and kafka under their kinds', () => {
-    expect([...TARGET_PLUGINS.keys()].sort()).toEqual(['http', 'kafka']);
+  it('TARGET_PLUGINS holds every target under its kind', () => {
+    expect([...TARGET_PLUGINS.keys()].sort()).toEqual(['eventbridge', 'http', 'kafka', 'lambda']);
     for (const [kind, p] of TARGET_PLUGINS) expect(p.kind).toBe(kind);
   });
 
