@@ -20,7 +20,8 @@
  * wall-clock milliseconds (performance.timeOrigin + now()) in both processes.
  *
  * Env: BENCH_EVENTS (50000), BENCH_DRAIN_CAP_S (12), BENCH_PACED_S (5), BENCH_SLOW_S (5),
- * BENCH_ONLY (comma-separated parts to run: drain, paced, slow; default all).
+ * BENCH_ONLY (comma-separated parts to run: drain, paced, slow, aws; default all), BENCH_AWS_S (3 per AWS row;
+ * bench/route-aws.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +37,7 @@ const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const DRAIN_CAP_S = Number(process.env.BENCH_DRAIN_CAP_S ?? 12);
 const PACED_S = Number(process.env.BENCH_PACED_S ?? 5);
 const SLOW_S = Number(process.env.BENCH_SLOW_S ?? 5);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'drain,paced,slow').split(',').map((x) => x.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'drain,paced,slow,aws').split(',').map((x) => x.trim()));
 const KEYS = 1_000;
 const PARTITIONS = 3;
 const EVENT_BYTES = 1024;
@@ -381,6 +382,7 @@ async function main(): Promise<void> {
     }
     const paced = rows.find((r) => r.name.startsWith('paced'));
     if (paced) console.log(`target p99 ≤ 50 ms at 1,000 events/s, batch 1: ${f(paced.p99)} ms → ${paced.p99 <= 50 ? 'met' : 'NOT met'}`);
+    if (ONLY.has('aws')) await (await import('./route-aws.js')).printAwsRows(Number(process.env.BENCH_AWS_S ?? 3));
     console.log(
       `load after: ${loadavg()
         .map((l) => l.toFixed(2))
