@@ -1,6 +1,15 @@
 import {
-  CausewayError, isCausewayError, type Accepted, type AcceptService, type CloudEvent, type ErrorItem,
-  type EventLog, type HttpMessage, type LogRecord, type Position, type TransportMeta,
+  CausewayError,
+  isCausewayError,
+  type Accepted,
+  type AcceptService,
+  type CloudEvent,
+  type ErrorItem,
+  type EventLog,
+  type HttpMessage,
+  type LogRecord,
+  type Position,
+  type TransportMeta,
 } from '../core/index.js';
 import { decodeHttp, encodeKafkaBinary, isJsonContentType, validateAttributes } from '../codec/index.js';
 import { LINEAGE, formatTraceparent, stampIngress } from '../lineage/index.js';
@@ -18,8 +27,8 @@ export interface AcceptDeps {
   readonly defaultTopic: string;
   /**
    * Durable second look for ids the in-memory window has not seen (it starts empty after a
-   * restart): the embedded log answers from its (ce_source, ce_id) index. Undefined for logs
-   * that cannot answer cheaply (Kafka).
+   * restart): the embedded log answers from the ids of its id journal it loaded at open.
+   * Undefined for logs that cannot answer cheaply (Kafka).
    */
   readonly recall?: (source: string, id: string) => Position | undefined;
 }
@@ -59,9 +68,12 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
       try {
         const { event, hop } = stampIngress(raw, meta.traceparent, { authtype: meta.authtype, authid: meta.authid });
         const { type, data } = deps.registry.validate(event);
-        const key = typeof event.attributes.partitionkey === 'string'
-          ? event.attributes.partitionkey
-          : type ? resolvePartitionKey(type, event, data) : undefined;
+        const key =
+          typeof event.attributes.partitionkey === 'string'
+            ? event.attributes.partitionkey
+            : type
+              ? resolvePartitionKey(type, event, data)
+              : undefined;
         const enc = encodeKafkaBinary(event, key === undefined ? null : utf8.encode(key));
         // enc.headers is a fresh object of ours: the lineage headers go straight into it (no copy).
         // They cannot collide with the `ce_` attribute headers or `content-type`.
@@ -74,13 +86,19 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
       } catch (err) {
         if (!isCausewayError(err)) throw err;
         first ??= err;
-        metrics.rejected.inc({ type: String(raw.attributes.type ?? ''), code: err.code, ingress: meta.ingress.startsWith('kafka') ? 'kafka' : meta.ingress });
+        metrics.rejected.inc({
+          type: String(raw.attributes.type ?? ''),
+          code: err.code,
+          ingress: meta.ingress.startsWith('kafka') ? 'kafka' : meta.ingress,
+        });
         const items = err.errors.length > 0 ? err.errors : [{ path: '', message: err.message, code: err.code }];
         for (const it of items) errors.push({ ...it, path: batchPath(prefix, it.path), code: it.code ?? err.code });
       }
     });
     if (first) {
-      const detail = batch ? `batch rejected, nothing stored: ${errors.length} problem(s) in ${events.length} event(s); first: ${first.message}` : first.message;
+      const detail = batch
+        ? `batch rejected, nothing stored: ${errors.length} problem(s) in ${events.length} event(s); first: ${first.message}`
+        : first.message;
       throw new CausewayError(first.code, detail, { errors });
     }
     return planned;
@@ -140,7 +158,9 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
       for (const [i, r] of repeats) positions[i] = typeof r === 'number' ? positions[r]! : await r;
     } catch (err) {
       // The outcome is unknown: the client retries with the same ids and the window absorbs duplicates.
-      const e = isCausewayError(err) ? err : new CausewayError('CW_EVENTLOG_UNAVAILABLE', `event log append failed: ${(err as Error).message}`, { cause: err });
+      const e = isCausewayError(err)
+        ? err
+        : new CausewayError('CW_EVENTLOG_UNAVAILABLE', `event log append failed: ${(err as Error).message}`, { cause: err });
       for (const p of planned) metrics.rejected.inc({ type: String(p.event.attributes.type), code: e.code, ingress });
       throw e;
     }

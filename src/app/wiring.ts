@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../config/index.js';
 import type { EventLog, Position } from '../core/index.js';
 import { EmbeddedEventLog, openEmbeddedLog } from '../eventlog/index.js';
-import { createHttpApp } from '../ingress/http/index.js';
+import { createHttpApp, fastIntakeServer, type HttpAppDeps } from '../ingress/http/index.js';
 import { uuidv7 } from '../lineage/index.js';
 import { Metrics, type Logger } from '../observability/index.js';
 import { loadRegistry, type Registry } from '../registry/index.js';
@@ -37,20 +37,26 @@ export async function openEventLog(config: Config): Promise<EventLog> {
     });
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return openEmbeddedLog({ dir: config.dataDir, defaultPartitions: config.partitions });
+  return openEmbeddedLog({
+    dir: config.dataDir,
+    defaultPartitions: config.partitions,
+    recallWindowMs: config.dedupeWindowMs,
+    // Only intake dedupes: a dispatch-only process does not load the ids (up to ~90 MB).
+    recallMaxIds: config.role === 'dispatch' ? 0 : DEDUPE_MAX_ENTRIES,
+  });
 }
 
 /**
  * After a restart the in-memory dedupe window is empty, yet ids stored in the last `windowMs`
  * before the restart must still be recognised (a client retrying after a crash, a Kafka
- * record redelivered from an uncommitted offset). The embedded log can answer from its
- * (source, id) index; the lookup is only needed during the first window after start — after
+ * record redelivered from an uncommitted offset). The embedded log can answer from the ids it
+ * loaded at open (its id journal); the lookup is only needed during the first window after start — after
  * that every id inside the window was seen by this process — so the hot path pays it only then.
  */
 function recallAfterRestart(log: EventLog, windowMs: number): ((source: string, id: string) => Position | undefined) | undefined {
   if (!(log instanceof EmbeddedEventLog) || windowMs <= 0) return undefined;
   // Nothing stored inside the window before this start (a new or long-idle log): every id the
-  // window does not know is new, so the per-event index lookup (~5 µs) is skipped.
+  // window does not know is new, so the per-event lookup is skipped.
   if (log.newestTimestamp() < Date.now() - windowMs) return undefined;
   const until = Date.now() + windowMs;
   return (source, id) => {
@@ -66,7 +72,10 @@ export interface StartOptions {
 
 /** Builds everything from one frozen config. Fails closed: schemas and routes compile before the first request. */
 export async function start(config: Config, logger: Logger, opts: StartOptions = {}): Promise<Running> {
-  const registry = await loadRegistry(config.schemasDir, { allowUnknownTypes: config.allowUnknownTypes, defaultTopic: config.defaultTopic });
+  const registry = await loadRegistry(config.schemasDir, {
+    allowUnknownTypes: config.allowUnknownTypes,
+    defaultTopic: config.defaultTopic,
+  });
   const log = await openEventLog(config);
   const topics = new Set([config.defaultTopic, ...registry.types().map((t) => t.topic)]);
   for (const t of topics) await log.ensureTopic(t, config.partitions);
@@ -74,7 +83,12 @@ export async function start(config: Config, logger: Logger, opts: StartOptions =
   const metrics = new Metrics();
   const dedupe = new DedupeWindow(config.dedupeWindowMs, DEDUPE_MAX_ENTRIES);
   const accept = createAcceptService({
-    log, registry, metrics, dedupe, defaultTopic: config.defaultTopic, recall: recallAfterRestart(log, config.dedupeWindowMs),
+    log,
+    registry,
+    metrics,
+    dedupe,
+    defaultTopic: config.defaultTopic,
+    recall: recallAfterRestart(log, config.dedupeWindowMs),
     producer: { source: config.httpSource, mintId: () => uuidv7(), now: () => new Date() },
   });
   let kafkaIngress: Awaited<ReturnType<typeof startKafkaIngress>>;
@@ -88,7 +102,10 @@ export async function start(config: Config, logger: Logger, opts: StartOptions =
   if (config.role !== 'accept') {
     try {
       dispatch = await startDispatch({
-        routesDir: config.routesDir, log, metrics, logger,
+        routesDir: config.routesDir,
+        log,
+        metrics,
+        logger,
         targetDeps: { env: opts.env ?? {}, kafkaBrokers: config.kafka.brokers },
       });
     } catch (e) {
@@ -98,7 +115,7 @@ export async function start(config: Config, logger: Logger, opts: StartOptions =
     }
   }
   let accepting = true;
-  const app = createHttpApp({
+  const httpDeps: HttpAppDeps = {
     intake: config.role !== 'dispatch',
     onInternalError: (err, where) =>
       logger.error('internal error', { where, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
@@ -119,15 +136,21 @@ export async function start(config: Config, logger: Logger, opts: StartOptions =
     },
     onRejected: (code) => metrics.rejected.inc({ type: '', code, ingress: 'http' }),
     accepting: () => accepting,
-  });
+  };
+  const app = createHttpApp(httpDeps);
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    // POST /events skips Hono (see fast-intake.ts); everything else is the Hono app.
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, createServer: fastIntakeServer(httpDeps) }, () =>
+      resolve(s),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   logger.info('causeway listening', { port, host: config.host, eventlog: log.kind, types: registry.types().length });
 
   return {
-    port, log, registry,
+    port,
+    log,
+    registry,
     async close() {
       accepting = false;
       await kafkaIngress?.stop(); // first: its in-flight records still need the log

@@ -32,6 +32,13 @@ export interface EmbeddedLogOptions {
    * CW_EVENTLOG_UNAVAILABLE exactly as on a full disk, so operators can keep room for the OS.
    */
   readonly maxBytes?: number;
+  /**
+   * How long after the open lookupId must still find ids stored before it (ms; default 10 min,
+   * the accept side's default dedupe window): the ids written within it are loaded at open.
+   */
+  readonly recallWindowMs?: number;
+  /** At most this many of them, newest first (default 2,000,000). */
+  readonly recallMaxIds?: number;
 }
 
 export interface EmbeddedLogStats {
@@ -101,7 +108,13 @@ export class EmbeddedEventLog implements EventLog {
       throw unavailable(`cannot create ${opts.dir}`, e);
     }
     const file = join(opts.dir, DB_FILE);
-    const worker = spawnWriter({ file, defaultPartitions, ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }) });
+    const recallWindowMs = opts.recallWindowMs ?? 10 * 60_000;
+    const worker = spawnWriter({
+      file,
+      defaultPartitions,
+      recallWindowMs,
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+    });
     // The writer creates the file and switches it to WAL before a read-only connection may open it.
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
@@ -117,7 +130,7 @@ export class EmbeddedEventLog implements EventLog {
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     });
     try {
-      return new EmbeddedEventLog(worker, new LogReader(file), file);
+      return new EmbeddedEventLog(worker, new LogReader(file, { windowMs: recallWindowMs, maxIds: opts.recallMaxIds ?? 2_000_000 }), file);
     } catch (e) {
       await worker.terminate();
       throw unavailable(`cannot open ${file} for reading`, e);
@@ -186,8 +199,11 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   /**
-   * Finds the fact of an earlier event with this `source`+`id` appended at or after
-   * `sinceTimestamp` (ms): lets the accept side rebuild its dedupe window after a restart.
+   * Finds the fact of an event with this `source`+`id` and a timestamp at or after
+   * `sinceTimestamp` (ms), among those stored within `recallWindowMs` before this open (and only
+   * until that window has passed since the open): lets the accept side recognise, after a restart,
+   * ids its empty in-memory dedupe window has not seen. Records appended since the open are not
+   * looked at: the accept side's own window holds them.
    */
   lookupId(source: string, id: string, sinceTimestamp: number): Position | undefined {
     if (this.down !== undefined) throw unavailable(this.down);
@@ -202,6 +218,11 @@ export class EmbeddedEventLog implements EventLog {
   newestTimestamp(): number {
     if (this.down !== undefined) throw unavailable(this.down);
     return this.reader.newestTimestamp();
+  }
+
+  /** How many ids lookupId can recall (loaded at open; 0 once its window has passed). */
+  recallSize(): number {
+    return this.reader.recallSize;
   }
 
   /** Group-commit evidence: many append calls, fewer transactions. */

@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { Position, TopicInfo } from '../../core/index.js';
 import { partitionFor } from '../partitioner.js';
+import { idHash } from './id-journal.js';
 import type { WireError, WireRecord, WriteOp, WriteRequest, WriteResult } from './protocol.js';
 
 /** A request that cannot succeed as asked (bad partition, bad topic name); never retriable. */
@@ -27,6 +28,8 @@ export class GroupWriter {
   private txMaxTimestamp = -1;
   /** meta.max_timestamp as committed: above every stored record's timestamp; -1 when unset. */
   private timestampBound: number;
+  /** id_journal.written of the transaction being built: Date.now(), but never below an earlier one. */
+  private written: number;
   private readonly roundRobin = new Map<string, number>();
   private readonly stmt;
 
@@ -37,10 +40,13 @@ export class GroupWriter {
     this.stmt = {
       topic: db.prepare<[string], { partitions: number }>('SELECT partitions FROM topics WHERE name = ?'),
       createTopic: db.prepare('INSERT INTO topics (name, partitions) VALUES (?, ?)'),
-      high: db.prepare<[string, number], { high: number | null }>('SELECT MAX("offset") + 1 AS high FROM records WHERE topic = ? AND "partition" = ?'),
+      high: db.prepare<[string, number], { high: number | null }>(
+        'SELECT MAX("offset") + 1 AS high FROM records WHERE topic = ? AND "partition" = ?',
+      ),
       insert: db.prepare(
         'INSERT INTO records (topic, "partition", "offset", timestamp, key, value, headers, ce_source, ce_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      journal: db.prepare('INSERT INTO id_journal (rid, written, hash) VALUES (?, ?, ?)'),
       commit: db.prepare(
         'INSERT INTO commits ("group", topic, "partition", "offset") VALUES (?, ?, ?, ?) ON CONFLICT ("group", topic, "partition") DO UPDATE SET "offset" = excluded."offset"',
       ),
@@ -53,11 +59,14 @@ export class GroupWriter {
       ),
     };
     this.timestampBound = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE name = 'max_timestamp'").get()?.value ?? -1;
+    this.written = db.prepare<[], { w: number | null }>('SELECT MAX(written) AS w FROM id_journal').get()?.w ?? 0;
   }
 
   apply(requests: readonly WriteRequest[]): WriteResult[] {
     const outcomes: Array<OkResult | WireError> = [];
     this.txMaxTimestamp = -1;
+    // The reader scans the journal newest first and stops at the first row older than its window.
+    this.written = Math.max(this.written, Date.now());
     try {
       this.db.exec('BEGIN IMMEDIATE');
       for (const req of requests) {
@@ -139,7 +148,8 @@ export class GroupWriter {
       const ts = r.timestamp ?? now;
       if (!Number.isSafeInteger(ts) || ts < 0) throw new RequestError(`invalid timestamp ${String(r.timestamp)}`);
       if (ts > this.txMaxTimestamp) this.txMaxTimestamp = ts;
-      this.stmt.insert.run(topic, partition, offset, ts, blob(r.key), blob(r.value), r.headers, r.source, r.id);
+      const { lastInsertRowid } = this.stmt.insert.run(topic, partition, offset, ts, blob(r.key), blob(r.value), r.headers, r.source, r.id);
+      if (r.source !== null && r.id !== null) this.stmt.journal.run(lastInsertRowid, this.written, idHash(r.source, r.id));
       return { topic, partition, offset };
     });
   }

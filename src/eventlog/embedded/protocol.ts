@@ -38,6 +38,8 @@ export type WriteResult =
 export interface WorkerInit {
   readonly file: string;
   readonly defaultPartitions: number;
+  /** How far back (ms) a restart must still recognise ids: what an old file's migration copies. */
+  readonly recallWindowMs: number;
   readonly maxBytes?: number;
 }
 

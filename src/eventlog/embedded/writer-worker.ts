@@ -18,7 +18,7 @@ let db: Database.Database;
 let writer: GroupWriter;
 try {
   db = new Database(init.file);
-  prepareWriter(db, init.maxBytes);
+  prepareWriter(db, init.recallWindowMs, init.maxBytes);
   writer = new GroupWriter(db, init.defaultPartitions);
   send({ type: 'ready' });
 } catch (e) {

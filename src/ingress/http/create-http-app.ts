@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import { CausewayError, isCausewayError, type AcceptService, type TransportMeta } from '../../core/index.js';
+import { CausewayError, isCausewayError, type Accepted, type AcceptService, type TransportMeta } from '../../core/index.js';
 import type { AdminService } from './admin-port.js';
 import { problemResponse } from './problem.js';
 import { readBody } from './read-body.js';
@@ -27,7 +27,11 @@ export interface HttpAppDeps {
 type Env = { Bindings: HttpBindings };
 
 function meta(c: Context<Env>): TransportMeta {
-  const h = c.env.incoming.headersDistinct;
+  return transportMeta(c.env.incoming.headersDistinct);
+}
+
+/** Lineage inputs from the request headers (DESIGN §7); shared with fast-intake.ts. */
+export function transportMeta(h: NodeJS.Dict<string[]>): TransportMeta {
   const tp = h.traceparent;
   const hops = h['causeway-hops']?.length === 1 ? Number(h['causeway-hops'][0]) : NaN;
   return {
@@ -59,13 +63,22 @@ function intParam(c: Context<Env>, name: string, dflt: number, max = Number.MAX_
   return Number(raw);
 }
 
+/** Refuses intake on a dispatch-only instance and once shutdown began; shared with fast-intake.ts. */
+export function intakeGuard(deps: Pick<HttpAppDeps, 'intake' | 'accepting'>): void {
+  if (!deps.intake) throw new CausewayError('CW_NOT_FOUND', 'this instance runs the dispatch role only; send events to an accept instance');
+  if (!deps.accepting()) throw new CausewayError('CW_SHUTTING_DOWN', 'Causeway is shutting down; retry against another instance');
+}
+
+/** The 202 body: one answer per event, or the one answer of a single event. */
+export function acceptedBody(mode: string, accepted: readonly Accepted[]): unknown {
+  const body = accepted.map(({ id, source, topic, partition, offset, duplicate }) => ({ id, source, topic, partition, offset, duplicate }));
+  return mode === 'batch' ? body : body[0];
+}
+
 /** The HTTP ingress and the operational endpoints (DESIGN §8). Transport only: decoding lives behind AcceptService. */
 export function createHttpApp(deps: HttpAppDeps): Hono<Env> {
   const app = new Hono<Env>();
-  const guard = () => {
-    if (!deps.intake) throw new CausewayError('CW_NOT_FOUND', 'this instance runs the dispatch role only; send events to an accept instance');
-    if (!deps.accepting()) throw new CausewayError('CW_SHUTTING_DOWN', 'Causeway is shutting down; retry against another instance');
-  };
+  const guard = () => intakeGuard(deps);
 
   app.onError((err, c) => {
     if (!(err instanceof CausewayError) || err.code === 'CW_INTERNAL') deps.onInternalError?.(err, `${c.req.method} ${c.req.path}`);
@@ -84,8 +97,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<Env> {
   app.post('/events', async (c) => {
     guard();
     const { mode, accepted } = await deps.accept.acceptHttp(await message(c, deps.bodyLimit, deps.onRejected), meta(c));
-    const body = accepted.map(({ id, source, topic, partition, offset, duplicate }) => ({ id, source, topic, partition, offset, duplicate }));
-    return c.json(mode === 'batch' ? body : body[0], 202);
+    return c.json(acceptedBody(mode, accepted), 202);
   });
 
   app.post('/events/:type', async (c) => {

@@ -24,12 +24,18 @@ export function toProblem(err: unknown): Problem {
   return e.errors.length > 0 ? { ...p, errors: e.errors } : p;
 }
 
-export function problemResponse(err: unknown, retryAfterDefault: number): Response {
+/** Status, headers and JSON body of the problem answer for an error (Hono and the fast intake path alike). */
+export function problemParts(err: unknown, retryAfterDefault: number): { status: number; headers: Record<string, string>; body: string } {
   const problem = toProblem(err);
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (problem.status === 503 || problem.status === 429) {
     const ra = err instanceof CausewayError && err.retryAfter !== undefined ? err.retryAfter : retryAfterDefault;
     headers['retry-after'] = String(ra);
   }
-  return new Response(JSON.stringify(problem), { status: problem.status, headers });
+  return { status: problem.status, headers, body: JSON.stringify(problem) };
+}
+
+export function problemResponse(err: unknown, retryAfterDefault: number): Response {
+  const { status, headers, body } = problemParts(err, retryAfterDefault);
+  return new Response(body, { status, headers });
 }
