@@ -21,7 +21,9 @@ export interface TargetRow {
 
 export async function printAwsRows(seconds: number): Promise<void> {
   const rows: TargetRow[] = [...(await lambdaRows({ seconds })), ...(await eventbridgeRows({ seconds }))];
-  console.log('\nroute → AWS targets on local emulators, 1 KiB facts (Lambda: emulator + Node handler, sync, cloudevents; EventBridge: moto, bus without rule)');
+  console.log(
+    '\nroute → AWS targets on local emulators, 1 KiB facts (Lambda: emulator + Node handler, sync, cloudevents; EventBridge: moto, bus without rule)',
+  );
   console.log('| target | batch | events | events/s | p99 ms (one send) | API calls / 1,000 events |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows)

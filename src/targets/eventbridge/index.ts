@@ -8,10 +8,5 @@ export {
 } from './eventbridge-config.js';
 export { chunkEntries } from './chunk-entries.js';
 export { entryOutcome, requestFailure, type ResultEntry } from './eventbridge-errors.js';
-export {
-  entrySize,
-  isArn,
-  putEventsEntry,
-  type PutEventsEntry,
-} from './put-events-entry.js';
+export { entrySize, isArn, putEventsEntry, type PutEventsEntry } from './put-events-entry.js';
 export { xrayTraceHeader } from './trace-header.js';
