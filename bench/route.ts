@@ -17,11 +17,10 @@
  *
  * The receiver is a bare node:http server in a child process pinned to CPU 0; this process (engine,
  * log, and its threads) to CPU 1 (taskset -a), when taskset exists. Receive times and stamps are
- * wall-clock milliseconds (performance.timeOrigin + now()) in both processes.
+ * wall-clock milliseconds (performance.timeOrigin + now()) in both processes. AWS rows: bench/route-aws.ts.
  *
- * Env: BENCH_EVENTS (50000), BENCH_DRAIN_CAP_S (12), BENCH_PACED_S (5), BENCH_SLOW_S (5),
- * BENCH_ONLY (comma-separated parts to run: drain, paced, slow, aws; default all), BENCH_AWS_S (3 per AWS row;
- * bench/route-aws.ts).
+ * Env: BENCH_EVENTS (50000), BENCH_DRAIN_CAP_S (12), BENCH_PACED_S (5), BENCH_SLOW_S (5), BENCH_AWS_S (3),
+ * BENCH_ONLY (comma-separated parts to run: drain, paced, slow, aws; default all).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
