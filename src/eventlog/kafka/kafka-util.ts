@@ -87,16 +87,23 @@ const toBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.fro
 /** A plain Uint8Array view over a Buffer's bytes, so facts look alike whichever log produced them. */
 const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+/** A message on its way out, with the partition KafkaJS's partitioner chose for it (-1 before). */
+export interface OutgoingMessage extends Message {
+  chosen: number;
+}
+
 /** KAFKA-M4..M7: the value is the data bytes unchanged, null stays null (no data); headers are UTF-8 strings. */
-export function toMessage(r: LogRecord): Message {
-  const m: Message = {
+export function toMessage(r: LogRecord): OutgoingMessage {
+  // One object shape for every message (KafkaJS reads an undefined partition/timestamp as absent).
+  return {
     key: r.key === null ? null : toBuffer(r.key),
     value: r.value === null ? null : toBuffer(r.value),
-    headers: { ...r.headers },
-  };
-  if (r.partition !== undefined) m.partition = r.partition;
-  if (r.timestamp !== undefined) m.timestamp = String(r.timestamp);
-  return m;
+    // Not copied: neither KafkaJS nor the fast encoder writes to a message's headers.
+    headers: r.headers as IHeaders,
+    partition: r.partition,
+    timestamp: r.timestamp === undefined ? undefined : String(r.timestamp),
+    chosen: -1,
+  } as OutgoingMessage;
 }
 
 /** KAFKA-M6: header values are UTF-8 strings. A repeated name keeps its last value; a null value reads as ''. */
@@ -124,6 +131,7 @@ export function toFact(topic: string, partition: number, m: KafkaMessage): Fact 
 /** Rough wire size of a record, to cap how much one coalesced produce request carries. */
 export function recordSize(r: LogRecord): number {
   let n = 32 + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
-  for (const [k, v] of Object.entries(r.headers)) n += 8 + k.length + v.length * 3;
+  const h = r.headers;
+  for (const k in h) n += 8 + k.length + h[k]!.length * 3;
   return n;
 }

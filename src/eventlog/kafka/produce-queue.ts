@@ -15,7 +15,7 @@
  */
 import { Partitioners, type Kafka, type Message, type PartitionerArgs, type Producer, type RecordMetadata } from 'kafkajs';
 import type { CausewayError, LogRecord, Position } from '../../core/index.js';
-import { asCausewayError, recordSize, toMessage, unavailable, withDeadline } from './kafka-util.js';
+import { asCausewayError, recordSize, toMessage, unavailable, withDeadline, type OutgoingMessage } from './kafka-util.js';
 
 export interface ProduceQueueOptions {
   readonly produceTimeoutMs: number;
@@ -26,19 +26,17 @@ export interface ProduceQueueOptions {
 }
 
 interface Job {
+  /** Still in the queue (not yet taken into a request). */
+  queued: boolean;
   readonly topic: string;
-  readonly messages: readonly Message[];
+  readonly messages: readonly OutgoingMessage[];
   readonly size: number;
   resolve(p: Position[]): void;
   reject(e: CausewayError): void;
 }
 
-const slot = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 export class ProduceQueue {
   private readonly queue: Job[] = [];
-  /** The partition KafkaJS's DefaultPartitioner picked for each message (Kafka's murmur2 for keys). */
-  private readonly chosen = new WeakMap<Message, number>();
   private producer: Promise<Producer> | undefined;
   private readonly retired = new Set<Promise<void>>();
   private draining = false;
@@ -64,11 +62,14 @@ export class ProduceQueue {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        const i = this.queue.indexOf(job);
-        if (i >= 0) this.queue.splice(i, 1);
+        if (job.queued) {
+          this.queue.splice(this.queue.indexOf(job), 1);
+          job.queued = false;
+        }
         then();
       };
       const job: Job = {
+        queued: true,
         topic,
         messages: records.map(toMessage),
         size: records.reduce((n, r) => n + recordSize(r), 0),
@@ -107,14 +108,13 @@ export class ProduceQueue {
     }
   }
 
+  /** The oldest queued appends up to maxRequestBytes (at least one), in queue order. */
   private take(): Job[] {
-    const jobs = [this.queue.shift()!];
-    let bytes = jobs[0]!.size;
-    while (this.queue.length > 0 && bytes + this.queue[0]!.size <= this.opts.maxRequestBytes) {
-      const next = this.queue.shift()!;
-      bytes += next.size;
-      jobs.push(next);
-    }
+    let n = 1;
+    let bytes = this.queue[0]!.size;
+    while (n < this.queue.length && bytes + this.queue[n]!.size <= this.opts.maxRequestBytes) bytes += this.queue[n++]!.size;
+    const jobs = this.queue.splice(0, n);
+    for (const j of jobs) j.queued = false;
     return jobs;
   }
 
@@ -150,29 +150,26 @@ export class ProduceQueue {
    * were given, so record i of partition p is at base(p) + i. Mapped back to input order.
    */
   private positions(jobs: readonly Job[], acks: readonly RecordMetadata[]): Position[][] {
-    const base = new Map<string, number>();
+    /** Per topic, per partition: [next offset to hand out, base offset]. */
+    const next = new Map<string, Map<number, [number, number]>>();
     for (const a of acks) {
       if (a.errorCode !== 0 || a.baseOffset === undefined)
         throw unavailable(`produce to ${a.topicName}/${a.partition} failed (error ${a.errorCode})`);
-      base.set(slot(a.topicName, a.partition), Number(a.baseOffset));
+      let t = next.get(a.topicName);
+      if (t === undefined) next.set(a.topicName, (t = new Map()));
+      const b = Number(a.baseOffset);
+      t.set(a.partition, [b, b]);
     }
-    const used = new Map<string, number>();
-    const out = jobs.map((j) =>
-      j.messages.map((m) => {
-        const partition = this.chosen.get(m);
-        const s = partition === undefined ? undefined : slot(j.topic, partition);
-        const b = s === undefined ? undefined : base.get(s);
-        if (partition === undefined || s === undefined || b === undefined)
-          throw unavailable(`produce response lacks ${j.topic}/${partition}`);
-        const i = used.get(s) ?? 0;
-        used.set(s, i + 1);
-        return { topic: j.topic, partition, offset: b + i };
-      }),
-    );
-    for (const [s, n] of used) {
-      const [topic, p] = s.split('\u0000') as [string, string];
-      this.opts.onAppended(topic, Number(p), base.get(s)! + n);
-    }
+    const out = jobs.map((j) => {
+      const t = next.get(j.topic);
+      return j.messages.map((m) => {
+        const partition = m.chosen;
+        const n = t?.get(partition);
+        if (n === undefined) throw unavailable(`produce response lacks ${j.topic}/${partition}`);
+        return { topic: j.topic, partition, offset: n[0]++ };
+      });
+    });
+    for (const [topic, t] of next) for (const [partition, [high, b]] of t) if (high > b) this.opts.onAppended(topic, partition, high);
     return out;
   }
 
@@ -185,9 +182,11 @@ export class ProduceQueue {
       // per broker anyway, and this queue keeps one send in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // Kafka's murmur2 for keys; the choice is noted on our own message object (one field
+      // write instead of a WeakMap entry per record).
       createPartitioner: () => (args: PartitionerArgs) => {
         const p = inner(args);
-        this.chosen.set(args.message, p);
+        (args.message as OutgoingMessage).chosen = p;
         return p;
       },
       // Bounded so a failed send stops within about produceTimeoutMs; the producer is then
