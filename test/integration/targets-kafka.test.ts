@@ -82,8 +82,16 @@ async function createTopic(brokers: readonly string[], topic: string, config: Re
   try {
     await admin.createTopics({
       topics: [{ topic, numPartitions: 3, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
-      waitForLeaders: true,
     });
+    // KafkaJS's waitForLeaders gives up with "This server does not host this topic-partition" when a
+    // busy broker is slow to publish the new topic's metadata: poll it ourselves, with a deadline.
+    await vi.waitFor(
+      async () => {
+        const md = await admin.fetchTopicMetadata({ topics: [topic] });
+        expect(md.topics[0]?.partitions.filter((p) => p.leader >= 0)).toHaveLength(3);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
   } finally {
     await admin.disconnect();
   }
