@@ -41,8 +41,10 @@ LOG_FILE="$STATE_DIR/kafka.log"
 CONF="$STATE_DIR/server.properties"
 FORMAT_STAMP="$STATE_DIR/format.stamp"
 
-say() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+SERVICE=kafka.sh
+WHAT="broker"
+# shellcheck source=lib/service.sh
+source "$REPO_ROOT/scripts/lib/service.sh"
 
 install_hint='install it with: apt-get install openjdk-17-jre-headless maven'
 
@@ -187,23 +189,8 @@ probe() {
   ' probe "$PORT" 2>/dev/null
 }
 
-port_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' probe "$1" 2>/dev/null; }
-
 # The pid from the pid file when that process is alive and is our kafka.Kafka.
-our_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $CONF" || return 1
-  printf '%s' "$pid"
-}
-
-log_tail() {
-  [[ -f "$LOG_FILE" ]] || return 0
-  say "last lines of $LOG_FILE:"
-  tail -n "${1:-40}" "$LOG_FILE" >&2
-}
+our_pid() { pid_matching "kafka.Kafka $CONF"; }
 
 cmd_start() {
   mkdir -p "$STATE_DIR"
@@ -265,43 +252,9 @@ wait_ready() {
   exit 1
 }
 
-stop_pid() {
-  local pid="$1" deadline=$((SECONDS + STOP_TIMEOUT))
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "pid $pid did not stop within ${STOP_TIMEOUT}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE"
-}
+cmd_stop() { service_stop; }
 
-cmd_stop() {
-  mkdir -p "$STATE_DIR"
-  exec 9>"$STATE_DIR/.lock"
-  flock 9
-  local pid
-  if ! pid="$(our_pid)"; then
-    rm -f "$PID_FILE"
-    say "not running (no broker started from $STATE_DIR)"
-    return 0
-  fi
-  local started=$SECONDS
-  stop_pid "$pid"
-  say "stopped (pid $pid) in $((SECONDS - started))s"
-}
-
-cmd_status() {
-  local pid
-  if pid="$(our_pid)"; then
-    if probe; then echo "running: pid $pid, 127.0.0.1:$PORT answers, state $STATE_DIR"; return 0; fi
-    echo "starting or unhealthy: pid $pid is alive but 127.0.0.1:$PORT does not answer"; return 1
-  fi
-  if probe; then echo "running: a broker not started from $STATE_DIR answers on 127.0.0.1:$PORT"; return 0; fi
-  echo "stopped: nothing answers on 127.0.0.1:$PORT"
-  return 1
-}
+cmd_status() { service_status; }
 
 cmd_reset() {
   cmd_stop

@@ -33,8 +33,10 @@ STOP_TIMEOUT=15
 PID_FILE="$STATE_DIR/moto.pid"
 LOG_FILE="$STATE_DIR/moto.log"
 
-say() { printf 'moto.sh: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+SERVICE=moto.sh
+WHAT="moto server"
+# shellcheck source=lib/service.sh
+source "$REPO_ROOT/scripts/lib/service.sh"
 
 install_hint='install it with: apt-get install python3 python3-venv (Debian/Ubuntu; python3-venv brings pip into new venvs)'
 
@@ -97,23 +99,8 @@ probe() {
   ' probe "$PORT" 2>/dev/null
 }
 
-port_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' probe "$PORT" 2>/dev/null; }
-
 # The pid from the pid file when that process is alive and is our moto_server.
-our_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "moto_server -H 127.0.0.1 -p $PORT" || return 1
-  printf '%s' "$pid"
-}
-
-log_tail() {
-  [[ -f "$LOG_FILE" ]] || return 0
-  say "last lines of $LOG_FILE:"
-  tail -n "${1:-30}" "$LOG_FILE" >&2
-}
+our_pid() { pid_matching "moto_server -H 127.0.0.1 -p $PORT"; }
 
 wait_ready() {
   local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
@@ -147,7 +134,7 @@ cmd_start() {
     say "a moto server not started by this script already answers on 127.0.0.1:$PORT; using it"
     return 0
   fi
-  port_open && die "127.0.0.1:$PORT is in use by something that is not moto; free it or set MOTO_PORT"
+  port_open "$PORT" && die "127.0.0.1:$PORT is in use by something that is not moto; free it or set MOTO_PORT"
   rm -f "$PID_FILE"
 
   local started=$SECONDS
@@ -166,42 +153,9 @@ cmd_start() {
   say "started moto $MOTO_VERSION (pid $pid) on 127.0.0.1:$PORT in $((SECONDS - started))s; log: $LOG_FILE"
 }
 
-stop_pid() {
-  local pid="$1" deadline=$((SECONDS + STOP_TIMEOUT))
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "pid $pid did not stop within ${STOP_TIMEOUT}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE"
-}
+cmd_stop() { service_stop; }
 
-cmd_stop() {
-  mkdir -p "$STATE_DIR"
-  exec 9>"$STATE_DIR/.lock"
-  flock 9
-  local pid
-  if ! pid="$(our_pid)"; then
-    rm -f "$PID_FILE"
-    say "not running (no moto_server started from $STATE_DIR on port $PORT)"
-    return 0
-  fi
-  stop_pid "$pid"
-  say "stopped (pid $pid)"
-}
-
-cmd_status() {
-  local pid
-  if pid="$(our_pid)"; then
-    if probe; then echo "running: pid $pid, 127.0.0.1:$PORT answers, state $STATE_DIR"; return 0; fi
-    echo "starting or unhealthy: pid $pid is alive but 127.0.0.1:$PORT does not answer"; return 1
-  fi
-  if probe; then echo "running: a moto server not started from $STATE_DIR answers on 127.0.0.1:$PORT"; return 0; fi
-  echo "stopped: nothing answers on 127.0.0.1:$PORT"
-  return 1
-}
+cmd_status() { service_status; }
 
 cmd_reset() {
   probe || die "no moto server answers on 127.0.0.1:$PORT"
