@@ -11,11 +11,11 @@
  * no order between events, but the target still does not send an event after an earlier one with
  * the same ordering key got `retry` in an earlier call of the batch (Delivery.orderingKey).
  */
-import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { BatchOutcome, Delivery, ErrorCode, ItemOutcome, ItemProgress, Target, TargetLimits, TargetPlugin } from '../../core/index.js';
+import { InFlight } from '../in-flight.js';
 import { closedOutcome, orderingChains, retry, timedOut, tooLarge } from '../outcomes.js';
 import { chunkEntries } from './chunk-entries.js';
 import {
@@ -45,7 +45,7 @@ const notSent = (o: ItemOutcome, why: string): ItemOutcome =>
 export class EventBridgeTarget implements Target {
   readonly limits: TargetLimits;
   private readonly client: EventBridgeClient;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private closing: Promise<void> | undefined;
   /** After throttling nothing is sent before this time (ms): the next call would be throttled too. */
   private holdUntil = 0;
@@ -61,28 +61,14 @@ export class EventBridgeTarget implements Target {
     });
   }
 
-  send(batch: readonly Delivery[], outer: AbortSignal, progress?: ItemProgress): Promise<BatchOutcome> {
-    if (this.closing !== undefined) return Promise.resolve({ items: batch.map(() => closedOutcome('eventbridge')) });
-    // One listener on the caller's signal per batch; the SDK adds one per call to ours.
-    const ac = new AbortController();
-    setMaxListeners(0, ac.signal);
-    const onAbort = (): void => ac.abort(outer.reason);
-    if (outer.aborted) onAbort();
-    else outer.addEventListener('abort', onAbort, { once: true });
-    const work = this.sendAll(batch, ac.signal, progress).finally(() => {
-      outer.removeEventListener('abort', onAbort);
-      this.inFlight.delete(work);
-    });
-    this.inFlight.add(work);
-    return work;
+  async send(batch: readonly Delivery[], outer: AbortSignal, progress?: ItemProgress): Promise<BatchOutcome> {
+    if (this.closing !== undefined) return { items: batch.map(() => closedOutcome('eventbridge')) };
+    return this.inFlight.run(outer, (signal) => this.sendAll(batch, signal, progress));
   }
 
   async close(): Promise<void> {
     this.closing ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
-      await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
-      clearTimeout(timer);
+      await this.inFlight.settle(CLOSE_GRACE_MS);
       this.client.destroy(); // destroys the agents: every socket to the endpoint is closed
     })();
     return this.closing;

@@ -9,11 +9,11 @@
  * signal aborts the HTTP request; an aborted synchronous invocation may still run in Lambda
  * (at-least-once, and the idempotency key is in the payload).
  */
-import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BatchOutcome, Delivery, ErrorCode, ItemOutcome, ItemProgress, Target, TargetLimits, TargetPlugin } from '../../core/index.js';
+import { InFlight } from '../in-flight.js';
 import { DELIVERED, closedOutcome, reject, retry, timedOut, tooLarge } from '../outcomes.js';
 import { clientContextFor } from './client-context.js';
 import { cloudEventsShape } from './cloudevents-payload.js';
@@ -45,7 +45,7 @@ export class LambdaTarget implements Target {
   readonly limits: TargetLimits;
   private readonly client: LambdaClient;
   private readonly shape: PayloadShape;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private closing: Promise<void> | undefined;
   /** After a throttling answer nothing is invoked before this time (ms): its retry hint. */
   private holdUntil = 0;
@@ -64,28 +64,12 @@ export class LambdaTarget implements Target {
 
   async send(batch: readonly Delivery[], outer: AbortSignal, progress?: ItemProgress): Promise<BatchOutcome> {
     if (this.closing !== undefined) return { items: batch.map(() => closedOutcome('lambda')) };
-    // One listener on the caller's signal per batch; the SDK adds one per request to ours.
-    const ac = new AbortController();
-    setMaxListeners(0, ac.signal);
-    const onAbort = (): void => ac.abort(outer.reason);
-    if (outer.aborted) onAbort();
-    else outer.addEventListener('abort', onAbort, { once: true });
-    const work = this.sendAll(batch, ac.signal, progress);
-    this.inFlight.add(work);
-    try {
-      return await work;
-    } finally {
-      this.inFlight.delete(work);
-      outer.removeEventListener('abort', onAbort);
-    }
+    return this.inFlight.run(outer, (signal) => this.sendAll(batch, signal, progress));
   }
 
   async close(): Promise<void> {
     this.closing ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
-      await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
-      clearTimeout(timer);
+      await this.inFlight.settle(CLOSE_GRACE_MS);
       this.client.destroy(); // destroys the agents: keep-alive sockets are closed
     })();
     return this.closing;
