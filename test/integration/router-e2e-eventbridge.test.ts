@@ -30,7 +30,7 @@ describe('router end to end: HTTP POST → fact → route → EventBridge (moto)
 
   beforeAll(async () => {
     // The rule only takes bids from /e2e-eb/…: anything else put on the bus never reaches the queue.
-    bus = await MotoBus.create('cw-e2e', { source: [{ prefix: '/e2e-eb/' }], 'detail-type': [BID_TYPE] });
+    bus = await MotoBus.create(motoEndpoint(), 'cw-e2e', { source: [{ prefix: '/e2e-eb/' }], 'detail-type': [BID_TYPE] });
     routesDir = mkdtempSync(join(tmpdir(), 'causeway-e2e-eb-routes-'));
     const eb = (extra: Record<string, unknown>) => ({
       eventbridge: { bus: bus.name, region: MOTO_REGION, endpoint: motoEndpoint(), ...extra },

@@ -73,7 +73,7 @@ const CONTRACT_FAULTS: Record<Exclude<TargetFault, 'none' | 'reject'>, FaultSpec
 
 targetContract('eventbridge (detail: cloudevent) via moto', {
   async create(): Promise<TargetHarness> {
-    const bus = await MotoBus.create('cw-contract', { source: [{ prefix: '/contract/' }] });
+    const bus = await MotoBus.create(motoEndpoint(), 'cw-contract', { source: [{ prefix: '/contract/' }] });
     const proxy = await startFaultProxy(motoEndpoint());
     const make = (name: string): Target =>
       eventbridgeTarget.create({ bus: name, region: MOTO_REGION, endpoint: proxy.url, detail: 'cloudevent' }, deps);
@@ -135,7 +135,7 @@ describe('eventbridge target', () => {
     });
 
   beforeAll(async () => {
-    bus = await MotoBus.create('cw-it', { source: [{ prefix: '/eb-it/' }] });
+    bus = await MotoBus.create(motoEndpoint(), 'cw-it', { source: [{ prefix: '/eb-it/' }] });
     proxy = await startFaultProxy(motoEndpoint(), { recordBodies: true });
   });
   afterEach(async () => {
@@ -463,7 +463,7 @@ describe('eventbridge target under the delivery engine', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'causeway-eb-engine-'));
     log = await openEmbeddedLog({ dir, defaultPartitions: 1 });
-    bus = await MotoBus.create('cw-engine', { source: [SOURCE] });
+    bus = await MotoBus.create(motoEndpoint(), 'cw-engine', { source: [SOURCE] });
     proxy = await startFaultProxy(motoEndpoint(), { recordBodies: true });
   });
   afterAll(async () => {

@@ -7,7 +7,8 @@
  * Lambda's TooManyRequestsException with Retry-After), so the SDK parses a genuine error shape.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { buffer } from 'node:stream/consumers';
+import { listenLocal } from './listen-local.js';
 
 export type FaultSpec =
   /** Answer with this response instead of forwarding. */
@@ -57,7 +58,6 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   let match: ((req: IncomingMessage) => boolean) | undefined;
   let remaining = Infinity;
   const requests: ProxiedRequest[] = [];
-  const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
@@ -80,59 +80,52 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   };
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const active = fault !== undefined && remaining > 0 && (match === undefined || match(req)) ? fault : undefined;
-      if (active !== undefined) remaining -= 1;
-      requests.push({
-        method: req.method ?? '',
-        path: req.url ?? '',
-        faulted: active !== undefined,
-        at: Date.now(),
-        headers: req.headers,
-        ...(options.recordBodies === true && { body }),
-      });
-      if (active === undefined) return forward(req, res, body);
-      switch (active.kind) {
-        case 'respond':
-          res.writeHead(active.status, { 'content-type': 'application/json', ...(active.headers ?? {}) });
-          res.end(active.body ?? '');
-          return;
-        case 'reset':
-          req.socket.destroy();
-          return;
-        case 'hang':
-          hanging.add(res);
-          res.on('close', () => hanging.delete(res));
-          return;
-        case 'delay':
-          setTimeout(() => forward(req, res, body), active.ms).unref();
-          return;
-      }
-    });
+    void buffer(req)
+      .then((body) => {
+        const active = fault !== undefined && remaining > 0 && (match === undefined || match(req)) ? fault : undefined;
+        if (active !== undefined) remaining -= 1;
+        requests.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          faulted: active !== undefined,
+          at: Date.now(),
+          headers: req.headers,
+          ...(options.recordBodies === true && { body }),
+        });
+        if (active === undefined) return forward(req, res, body);
+        switch (active.kind) {
+          case 'respond':
+            res.writeHead(active.status, { 'content-type': 'application/json', ...(active.headers ?? {}) });
+            res.end(active.body ?? '');
+            return;
+          case 'reset':
+            req.socket.destroy();
+            return;
+          case 'hang':
+            hanging.add(res);
+            res.on('close', () => hanging.delete(res));
+            return;
+          case 'delay':
+            setTimeout(() => forward(req, res, body), active.ms).unref();
+            return;
+        }
+      })
+      .catch(() => res.destroy()); // the client went away mid-request
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     set(f, opts = {}) {
       fault = f;
       match = opts.match;
       remaining = opts.times ?? Infinity;
     },
     requests,
-    openConnections: () => sockets.size,
+    openConnections: () => listening.sockets.size,
     async close() {
       for (const res of hanging) res.destroy();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

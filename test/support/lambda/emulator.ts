@@ -21,7 +21,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as netServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as netServer, type AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
+import { listenLocal } from '../listen-local.js';
 import { FunctionRuntime, newRequestId, type InvocationResult } from './function-runtime.js';
 
 export const HANDLERS = {
@@ -80,15 +82,6 @@ export interface LambdaEmulator {
 
 const PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export async function startLambdaEmulator(opts: EmulatorOptions): Promise<LambdaEmulator> {
   const rie = process.env.CAUSEWAY_LAMBDA_RIE;
   if (rie !== undefined && rie !== '') return startRealRie(rie, opts);
@@ -107,7 +100,6 @@ export async function startLambdaEmulator(opts: EmulatorOptions): Promise<Lambda
   });
   await runtime.start();
   const invocations: InvocationRecord[] = [];
-  const sockets = new Set<Socket>();
 
   /** The qualifier a path names (`name`, `name:q`, partial or full ARN), or undefined when it is not this function. */
   const resolveName = (raw: string): { qualifier: string | undefined } | undefined => {
@@ -123,7 +115,7 @@ export async function startLambdaEmulator(opts: EmulatorOptions): Promise<Lambda
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
+    const body = await buffer(req);
     const url = new URL(req.url ?? '/', 'http://x');
     const requestId = newRequestId();
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
@@ -226,14 +218,9 @@ export async function startLambdaEmulator(opts: EmulatorOptions): Promise<Lambda
   };
 
   const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     functionName: name,
     functionArn: arn,
     invocations,
@@ -247,8 +234,7 @@ export async function startLambdaEmulator(opts: EmulatorOptions): Promise<Lambda
     },
     async close() {
       await runtime.close();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

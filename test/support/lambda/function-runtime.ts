@@ -18,8 +18,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
+import { listenLocal, type Listening } from '../listen-local.js';
 
 export interface InvocationResult {
   /** The function's result (JSON), or its error document when `error` is set. */
@@ -51,18 +52,8 @@ const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 const traceId = (): string =>
   `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export class FunctionRuntime {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: Listening | undefined;
   private child: ChildProcess | undefined;
   private readonly queue: Invocation[] = [];
   private current: { inv: Invocation; timer: NodeJS.Timeout } | undefined;
@@ -76,13 +67,8 @@ export class FunctionRuntime {
   constructor(private readonly opts: RuntimeOptions) {}
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.route(req, res).catch(() => res.destroy()));
-    this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.address = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenLocal(createServer((req, res) => void this.route(req, res).catch(() => res.destroy())));
+    this.address = `127.0.0.1:${this.server.port}`;
     this.spawn(); // init ahead of the first invoke, as a warm environment
   }
 
@@ -103,8 +89,7 @@ export class FunctionRuntime {
     this.child?.kill('SIGKILL');
     for (const inv of this.queue.splice(0))
       inv.done({ body: json({ errorType: 'Runtime.Closed', errorMessage: 'emulator closed' }), error: 'Unhandled' });
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 
   private spawn(): void {
@@ -192,7 +177,7 @@ export class FunctionRuntime {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await buffer(req);
     const url = req.url ?? '';
     const answer = (status: number, doc: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });

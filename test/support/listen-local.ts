@@ -1,0 +1,35 @@
+/**
+ * Starts a test server on 127.0.0.1 (a free port) and keeps the set of its open client
+ * connections, so a harness can report them (openConnections) and destroy them on close.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface Listening {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Client connections open right now. */
+  readonly sockets: ReadonlySet<Socket>;
+  /** Destroys every open connection, then closes the server. */
+  close(): Promise<void>;
+}
+
+export async function listenLocal(server: Server): Promise<Listening> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    sockets,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
