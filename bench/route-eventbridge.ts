@@ -20,28 +20,16 @@
  * Prints nothing itself: bench/route.ts formats the rows. Env fallbacks: MOTO_ENDPOINT, MOTO_PORT.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CreateEventBusCommand,
-  DeleteEventBusCommand,
-  DeleteRuleCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BatchOutcome, Delivery, ItemProgress, LogRecord, Target } from '../src/core/index.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
-
-type Deliver = typeof import('../src/deliver/index.js');
-type Targets = typeof import('../src/targets/index.js');
-type Eventlog = typeof import('../src/eventlog/index.js');
+import { MOTO_REGION, MotoBus } from '../test/support/moto-bus.js';
 
 import type { TargetRow as Row } from './route-aws.js';
+import { routeModules } from './route-modules.js';
 
 export interface EventBridgeRowsOptions {
   /** moto's URL; default MOTO_ENDPOINT, else scripts/moto.sh start on MOTO_PORT (5055). */
@@ -58,16 +46,10 @@ export interface EventBridgeRowsOptions {
   readonly deliverToQueue?: boolean;
 }
 
-const REGION = 'eu-west-1';
 const KEYS = 1_000;
 const PARTITIONS = 3;
 const EVENT_BYTES = 1024;
 const TYPE = 'com.example.auction.bid.placed';
-
-async function load<T>(path: string): Promise<T> {
-  const dist = new URL(`../dist/${path}`, import.meta.url);
-  return (await import(existsSync(dist) ? dist.href : new URL(`../src/${path.replace(/\.js$/, '.ts')}`, import.meta.url).href)) as T;
-}
 
 function startMoto(): Promise<string> {
   const script = fileURLToPath(new URL('../scripts/moto.sh', import.meta.url));
@@ -138,32 +120,14 @@ export async function eventbridgeRows(opts: EventBridgeRowsOptions = {}): Promis
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpoint = opts.endpoint ?? process.env.MOTO_ENDPOINT ?? (await startMoto());
   const seconds = opts.seconds ?? 3;
-  const [{ createDispatcher }, { eventbridgeTarget }, { openEmbeddedLog }] = await Promise.all([
-    load<Deliver>('deliver/index.js'),
-    load<Targets>('targets/index.js'),
-    load<Eventlog>('eventlog/index.js'),
-  ]);
+  const [{ createDispatcher }, { eventbridgeTarget }, { openEmbeddedLog }] = await routeModules();
 
-  const name = `cw-bench-${process.pid}-${Date.now().toString(36)}`;
-  const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-  const eb = new EventBridgeClient({ endpoint, region: REGION, credentials });
-  const sqs = new SQSClient({ endpoint, region: REGION, credentials });
   const dir = mkdtempSync(join(tmpdir(), 'causeway-bench-eb-'));
   const log = await openEmbeddedLog({ dir, defaultPartitions: PARTITIONS });
   const proxy = await startFaultProxy(endpoint);
-  let queueUrl: string | undefined;
   const rows: Row[] = [];
+  const bus = await MotoBus.create(endpoint, 'cw-bench', opts.deliverToQueue === true ? { source: ['/bench/eventbridge'] } : undefined);
   try {
-    await eb.send(new CreateEventBusCommand({ Name: name }));
-    if (opts.deliverToQueue === true) {
-      queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-      await eb.send(
-        new PutRuleCommand({ Name: name, EventBusName: name, EventPattern: JSON.stringify({ source: ['/bench/eventbridge'] }) }),
-      );
-      await eb.send(new PutTargetsCommand({ Rule: name, EventBusName: name, Targets: [{ Id: 'q', Arn: attrs.Attributes!.QueueArn! }] }));
-    }
-
     const n = opts.events ?? 6_000;
     await log.ensureTopic('bench.eb', PARTITIONS);
     for (let i = 0; i < n; i += 500)
@@ -176,7 +140,7 @@ export async function eventbridgeRows(opts: EventBridgeRowsOptions = {}): Promis
     for (const batch of opts.batches ?? [1, 10]) {
       const target = new Measured(
         eventbridgeTarget.create(
-          { bus: name, region: REGION, endpoint: proxy.url, maxBatchEvents: Math.max(batch, 10) },
+          { bus: bus.name, region: MOTO_REGION, endpoint: proxy.url, maxBatchEvents: Math.max(batch, 10) },
           { env: {}, kafkaBrokers: [] },
         ),
       );
@@ -219,12 +183,7 @@ export async function eventbridgeRows(opts: EventBridgeRowsOptions = {}): Promis
       });
     }
   } finally {
-    await eb.send(new RemoveTargetsCommand({ Rule: name, EventBusName: name, Ids: ['q'] })).catch(() => undefined);
-    await eb.send(new DeleteRuleCommand({ Name: name, EventBusName: name })).catch(() => undefined);
-    await eb.send(new DeleteEventBusCommand({ Name: name })).catch(() => undefined);
-    if (queueUrl !== undefined) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
-    eb.destroy();
-    sqs.destroy();
+    await bus.delete();
     await proxy.close();
     await log.close();
     rmSync(dir, { recursive: true, force: true });

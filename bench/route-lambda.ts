@@ -14,13 +14,14 @@
  * Credentials: dummy AWS_* values are set for the run (the SDK's default chain reads them) and
  * restored after; nothing leaves this machine. Prints nothing; bench/route.ts prints the rows.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchOutcome, Delivery, ItemProgress, LogRecord, Target } from '../src/core/index.js';
 import { HANDLERS, startLambdaEmulator } from '../test/support/lambda/emulator.js';
 
 import type { TargetRow as Row } from './route-aws.js';
+import { routeModules } from './route-modules.js';
 
 export interface LambdaBenchOptions {
   /** Batch sizes, one row each (default 1, 10, 100). */
@@ -31,18 +32,6 @@ export interface LambdaBenchOptions {
   readonly events?: number;
   /** In-flight batches of the route (default 1: the emulator is one execution environment). */
   readonly concurrency?: number;
-}
-
-type Deliver = typeof import('../src/deliver/index.js');
-type Targets = typeof import('../src/targets/index.js');
-type Eventlog = typeof import('../src/eventlog/index.js');
-
-/** The built code when dist/ has the lambda target, else src/ through tsx. */
-async function modules(): Promise<[Deliver, Targets, Eventlog]> {
-  const dist = existsSync(new URL('../dist/targets/lambda/index.js', import.meta.url));
-  const load = <T>(path: string): Promise<T> =>
-    import(new URL(dist ? `../dist/${path}` : `../src/${path.replace(/\.js$/, '.ts')}`, import.meta.url).href) as Promise<T>;
-  return Promise.all([load<Deliver>('deliver/index.js'), load<Targets>('targets/index.js'), load<Eventlog>('eventlog/index.js')]);
 }
 
 const enc = new TextEncoder();
@@ -82,7 +71,7 @@ export async function lambdaRows(opts: LambdaBenchOptions = {}): Promise<Row[]> 
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
-  const [{ createDispatcher }, { lambdaTarget }, { openEmbeddedLog }] = await modules();
+  const [{ createDispatcher }, { lambdaTarget }, { openEmbeddedLog }] = await routeModules();
   const dir = mkdtempSync(join(tmpdir(), 'causeway-bench-lambda-'));
   const log = await openEmbeddedLog({ dir, defaultPartitions: 1 });
   const emulator = await startLambdaEmulator({ handler: HANDLERS.record, functionName: 'bench' });

@@ -23,14 +23,11 @@
  * BENCH_ONLY (comma-separated parts to run: drain, paced, slow, aws; default all).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { EventLog, Fact, LogRecord } from '../src/core/index.js';
-
-type Deliver = typeof import('../src/deliver/index.js');
-type Targets = typeof import('../src/targets/index.js');
-type Eventlog = typeof import('../src/eventlog/index.js');
+import { routeModules } from './route-modules.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const DRAIN_CAP_S = Number(process.env.BENCH_DRAIN_CAP_S ?? 12);
@@ -42,16 +39,7 @@ const PARTITIONS = 3;
 const EVENT_BYTES = 1024;
 const TYPE = 'com.example.auction.bid.placed';
 
-/** The built code (`npm run bench:route` builds first); src/ through tsx when dist/ is missing. */
-async function load<T>(path: string): Promise<T> {
-  const dist = new URL(`../dist/${path}`, import.meta.url);
-  return (await import(existsSync(dist) ? dist.href : new URL(`../src/${path.replace(/\.js$/, '.ts')}`, import.meta.url).href)) as T;
-}
-const [{ createDispatcher }, { httpTarget }, { openEmbeddedLog }] = await Promise.all([
-  load<Deliver>('deliver/index.js'),
-  load<Targets>('targets/index.js'),
-  load<Eventlog>('eventlog/index.js'),
-]);
+const [{ createDispatcher }, { httpTarget }, { openEmbeddedLog }] = await routeModules();
 
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 // -a: every thread of this process (libuv pool, V8 platform threads, the log's writer thread).
