@@ -26,5 +26,6 @@ USER node
 VOLUME ["/var/lib/causeway"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.CAUSEWAY_PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "dist/main.js"]
+# --max-semi-space-size: the same V8 flag as `npm start` (README, "Memory and GC").
+ENTRYPOINT ["node", "--max-semi-space-size=64", "dist/main.js"]
 CMD ["serve"]

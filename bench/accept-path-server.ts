@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { startFlags } from './support.js';
 
 /** One kind of request of the bench. */
 export interface Input {
@@ -34,7 +35,8 @@ function threadCpu(pid: number): Map<string, number> {
 /** CPU per event of a server process (Causeway, or bench/bare-server.ts for reference) under 32 connections. */
 export async function serverCpu(repo: string, script: string, inputs: readonly Input[]): Promise<Record<string, Record<string, number>>> {
   const dir = mkdtempSync(join(tmpdir(), 'cw-accept-bench-'));
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  // As `npm start` runs it, plus any extra flags (e.g. --cpu-prof).
+  const nodeArgs = [...startFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const proc = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', join(repo, script), ...(script.endsWith('main.ts') ? ['serve'] : [])],

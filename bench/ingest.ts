@@ -28,6 +28,7 @@ import {
   printTable,
   producerPerf,
   run,
+  startFlags,
   startServer,
   uid,
   type LoadCase,
@@ -88,7 +89,7 @@ async function benchCauseway(env: Record<string, string>): Promise<Row[]> {
   const rows: Row[] = [];
   // The accept role alone: with the default `all`, the example routes' consumers would read (and
   // try to deliver) in the measured process.
-  const server = await startServer(['dist/main.js', 'serve'], { CAUSEWAY_ROLE: 'accept', ...env });
+  const server = await startServer([...startFlags(), 'dist/main.js', 'serve'], { CAUSEWAY_ROLE: 'accept', ...env });
   try {
     for (const c of [BINARY, STRUCTURED, BATCH]) rows.push(await measure(server.url, c));
     rows.push(await measure(server.url, BINARY, rate));
