@@ -13,9 +13,9 @@
  * commit, as the embedded log does): each append call is still in exactly one produce request,
  * and resolves once that request is acknowledged by all in-sync replicas.
  */
-import { Partitioners, type Kafka, type Message, type PartitionerArgs, type Producer, type RecordMetadata } from 'kafkajs';
+import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { CausewayError, LogRecord, Position } from '../../core/index.js';
-import { asCausewayError, recordSize, toMessage, unavailable, withDeadline, type OutgoingMessage } from './kafka-util.js';
+import { asCausewayError, notingPartitioner, recordSize, toMessage, unavailable, withDeadline, type OutgoingMessage } from './kafka-util.js';
 
 export interface ProduceQueueOptions {
   readonly produceTimeoutMs: number;
@@ -175,20 +175,13 @@ export class ProduceQueue {
 
   private connected(): Promise<Producer> {
     if (this.producer !== undefined) return this.producer;
-    const inner = Partitioners.DefaultPartitioner();
     const producer = this.kafka.producer({
       idempotent: true,
       // Idempotence needs ordered retries; KafkaJS serializes an idempotent producer's requests
       // per broker anyway, and this queue keeps one send in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // Kafka's murmur2 for keys; the choice is noted on our own message object (one field
-      // write instead of a WeakMap entry per record).
-      createPartitioner: () => (args: PartitionerArgs) => {
-        const p = inner(args);
-        (args.message as OutgoingMessage).chosen = p;
-        return p;
-      },
+      createPartitioner: notingPartitioner,
       // Bounded so a failed send stops within about produceTimeoutMs; the producer is then
       // retired, so a rewound sequence number is never reused (see the header comment).
       retry: { retries: Math.max(2, Math.ceil(this.opts.produceTimeoutMs / 1_000)), initialRetryTime: 100, maxRetryTime: 1_000 },

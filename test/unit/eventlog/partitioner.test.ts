@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { murmur2, partitionFor, toPositive } from '../../../src/eventlog/index.js';
+import { notingPartitioner } from '../../../src/eventlog/kafka/kafka-util.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 // KafkaJS's own Java-compatible murmur2, loaded from its sources: the reference we must equal.
@@ -125,5 +126,39 @@ describe('partitionFor', () => {
   it('rejects a partition count that is not a positive integer', () => {
     expect(() => partitionFor(utf8('k'), 0)).toThrow(RangeError);
     expect(() => partitionFor(utf8('k'), 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('the Kafka producer’s partitioner (notingPartitioner)', () => {
+  const metadata = (n: number, down: number[] = []): PartitionMetadata[] =>
+    Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: down.includes(i) ? -1 : 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const reference = Partitioners.DefaultPartitioner();
+
+  it('chooses what KafkaJS’s DefaultPartitioner chooses for keyed records, and notes it on the message', () => {
+    const ours = notingPartitioner();
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 48 }), fc.integer({ min: 1, max: 500 }), (bytes, n) => {
+        const key = Buffer.from(bytes);
+        const message = { key, value: null, chosen: -1 };
+        const p = ours({ topic: 't', partitionMetadata: metadata(n), message });
+        return p === reference({ topic: 't', partitionMetadata: metadata(n), message: { key, value: null } }) && message.chosen === p;
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps an explicit partition, and spreads unkeyed records over available partitions only', () => {
+    const ours = notingPartitioner();
+    const explicit = { key: Buffer.from('k'), value: null, partition: 2, chosen: -1 };
+    expect(ours({ topic: 't', partitionMetadata: metadata(3), message: explicit })).toBe(2);
+    expect(explicit.chosen).toBe(2);
+    const seen = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      const message = { key: null, value: null, chosen: -1 };
+      const p = ours({ topic: 't', partitionMetadata: metadata(4, [1]), message });
+      expect(message.chosen).toBe(p);
+      seen.add(p);
+    }
+    expect([...seen].sort()).toEqual([0, 2, 3]);
   });
 });
