@@ -47,7 +47,7 @@ export async function serverCpu(repo: string, script: string, inputs: readonly I
         CAUSEWAY_PORT: '0',
         CAUSEWAY_HOST: '127.0.0.1',
         CAUSEWAY_DATA_DIR: dir,
-        CAUSEWAY_EVENTLOG: 'embedded',
+        CAUSEWAY_EVENTLOG: process.env.BENCH_EVENTLOG ?? 'embedded',
         CAUSEWAY_PARTITIONS: '3',
         CAUSEWAY_LOG_LEVEL: 'info',
         CAUSEWAY_ROLE: process.env.BENCH_ROLE ?? 'accept',

@@ -18,7 +18,8 @@
  *    bench/bare-server.ts (node:http that reads and JSON-parses the body) as the floor.
  *    Skipped with BENCH_HTTP=0 or where /proc is missing.
  *
- * Env: BENCH_ROUNDS (5), BENCH_ROUND_MS (150), BENCH_HTTP (1; 0 skips part 3, `only` runs only
+ * Env: BENCH_ROUNDS (5), BENCH_ROUND_MS (150), BENCH_EVENTLOG (embedded; `kafka` runs part 3 on the broker of
+ * CAUSEWAY_KAFKA_BROKERS), BENCH_HTTP (1; 0 skips part 3, `only` runs only
  * part 3), BENCH_INPUTS (e.g. `binary,batch`: part 3's inputs), BENCH_BARE (1; 0 skips the floor),
  * BENCH_ROLE (accept), BENCH_RECALL (1; 0 leaves the recall out of part 2),
  * BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).

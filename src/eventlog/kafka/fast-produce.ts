@@ -12,6 +12,13 @@
  *
  * Hook point: KafkaJS looks the Produce definition's `protocol({ version })` up on every produce
  * (broker.lookupRequest), so replacing that one property works whenever KafkaJS was loaded.
+ *
+ * Framing without copies: KafkaJS frames every request (protocol/request.js) by copying the
+ * encoded body into a fresh zero-filled Encoder behind the request header, then all of it again
+ * behind the size prefix — for a 100-event batch two 256 KiB allocations and two ~140 KiB copies,
+ * ~5% of the server's CPU. Our body is encoded with free room in front of it and marked; the
+ * Encoder's writeEncoder, given a marked value, writes the few header bytes into that room and
+ * takes the body's memory over instead of copying it. Unmarked values go the stock way.
  */
 import { createRequire } from 'node:module';
 import { encodeProduceRequest, type ProduceArgs, type ToInt64 } from './produce-request.js';
@@ -20,7 +27,14 @@ interface EncoderLike {
   buf: Buffer;
   offset: number;
   readonly buffer: Buffer;
+  /** Free bytes right before `buf` in its memory, ours to write the framing into. */
+  [ROOM]?: number;
 }
+interface EncoderClass {
+  new (size?: number): EncoderLike;
+  prototype: { writeEncoder(this: EncoderLike, value: EncoderLike): EncoderLike };
+}
+type CreateRequest = (a: { correlationId: number; clientId: string; request: unknown }) => Promise<EncoderLike>;
 interface KafkaJSRequest {
   encode(): Promise<EncoderLike>;
 }
@@ -36,6 +50,9 @@ const FAST_VERSIONS = new Set([3, 4, 5, 6, 7]);
  * graph over the one CommonJS KafkaJS of the process) does not wrap it again.
  */
 const INSTALLED = Symbol.for('causeway.fastProduceEncoding');
+const ROOM = Symbol.for('causeway.framingRoom');
+/** Room kept in front of a Produce body: size, api key and version, correlation id, client id (≤ 240 bytes). */
+const HEADROOM = 256;
 const require = createRequire(import.meta.url);
 let installing: Promise<boolean> | undefined;
 
@@ -46,12 +63,14 @@ export function installFastProduceEncoding(): Promise<boolean> {
 
 async function install(): Promise<boolean> {
   let produce: ProduceDefinition;
-  let Encoder: new (size?: number) => EncoderLike;
+  let Encoder: EncoderClass;
+  let createRequest: CreateRequest;
   let toInt64: ToInt64;
   try {
     if ((require('kafkajs/package.json') as { version: string }).version !== '2.2.4') return false;
     produce = require('kafkajs/src/protocol/requests/produce/index.js') as ProduceDefinition;
-    Encoder = require('kafkajs/src/protocol/encoder.js') as typeof Encoder;
+    Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
+    createRequest = require('kafkajs/src/protocol/request.js') as CreateRequest;
     const Long = require('kafkajs/src/utils/long.js') as { fromValue(v: unknown): { value: bigint } };
     toInt64 = (v) => Long.fromValue(v).value;
   } catch {
@@ -64,7 +83,7 @@ async function install(): Promise<boolean> {
     const encode = async (): Promise<EncoderLike> => {
       let body: Buffer | undefined;
       try {
-        body = encodeProduceRequest(args, () => Date.now(), toInt64);
+        body = encodeProduceRequest(args, () => Date.now(), toInt64, HEADROOM);
       } catch {
         body = undefined;
       }
@@ -72,15 +91,23 @@ async function install(): Promise<boolean> {
       const e = new Encoder(1);
       e.buf = body;
       e.offset = body.length;
+      e[ROOM] = HEADROOM;
       return e;
     };
     return { ...made, request: { ...made.request, encode } };
   };
+  const stockWriteEncoder = Encoder.prototype.writeEncoder;
+  Encoder.prototype.writeEncoder = prepending(stockWriteEncoder);
   const sample = sampleRequest();
   for (const version of FAST_VERSIONS) {
     const make = stock({ version });
-    const [want, got] = await Promise.all([make(sample).request.encode(), fast(sample, make(sample)).request.encode()]);
-    if (!want.buffer.equals(got.buffer)) return false;
+    const framed = async (m: Made) =>
+      (await createRequest({ correlationId: 7, clientId: 'causeway-selfcheck', request: m.request })).buffer;
+    const [want, got] = await Promise.all([framed(make(sample)), framed(fast(sample, make(sample)))]);
+    if (!want.equals(got)) {
+      Encoder.prototype.writeEncoder = stockWriteEncoder;
+      return false;
+    }
   }
   const hooked: ProduceDefinition['protocol'] = ({ version }) => {
     const make = stock({ version });
@@ -88,6 +115,24 @@ async function install(): Promise<boolean> {
   };
   produce.protocol = Object.assign(hooked, { [INSTALLED]: true });
   return true;
+}
+
+/** writeEncoder that puts `this`'s bytes into a marked value's front room and adopts its memory. */
+function prepending(stockWriteEncoder: EncoderClass['prototype']['writeEncoder']): EncoderClass['prototype']['writeEncoder'] {
+  return function (this: EncoderLike, value: EncoderLike): EncoderLike {
+    const room = value?.[ROOM];
+    const head = this.offset;
+    if (room === undefined || head > room || !Buffer.isBuffer(value.buf) || value.offset !== value.buf.length) {
+      return stockWriteEncoder.call(this, value);
+    }
+    const whole = Buffer.from(value.buf.buffer, value.buf.byteOffset - head, head + value.offset);
+    this.buf.copy(whole, 0, 0, head);
+    // Full: a later write to this Encoder allocates anew (ensureAvailable), never past the body.
+    this.buf = whole;
+    this.offset = whole.length;
+    this[ROOM] = room - head;
+    return this;
+  };
 }
 
 /** Two topics, keys and values of every handled kind, repeated and multi-byte headers, fixed timestamps. */

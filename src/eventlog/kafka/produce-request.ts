@@ -257,9 +257,11 @@ class Writer {
 /**
  * The Produce request body (transactional_id acks timeout [topic_data]), or `undefined` when the
  * request is outside the handled case. `now` is KafkaJS's `Date.now()` for records without a
- * timestamp (asked once per partition, as KafkaJS does).
+ * timestamp (asked once per partition, as KafkaJS does). `headroom` bytes are left unused right
+ * before the body, in the same allocation, so the request framing can be written in front of it
+ * instead of the body being copied behind the framing (fast-produce.ts).
  */
-export function encodeProduceRequest(a: ProduceArgs, now: () => number, toInt64: ToInt64): Buffer | undefined {
+export function encodeProduceRequest(a: ProduceArgs, now: () => number, toInt64: ToInt64, headroom = 0): Buffer | undefined {
   if (a.compression !== undefined && a.compression !== 0) return undefined;
   const txn = a.transactionalId ?? null;
   if (txn !== null && typeof txn !== 'string') return undefined;
@@ -273,7 +275,7 @@ export function encodeProduceRequest(a: ProduceArgs, now: () => number, toInt64:
     }
   }
   const producerId = toInt64(a.producerId === undefined ? -1 : a.producerId);
-  const w = new Writer(Buffer.allocUnsafe(size), plan.lengths);
+  const w = new Writer(Buffer.allocUnsafe(headroom + size).subarray(headroom), plan.lengths);
   let pi = 0;
   let ri = 0;
   w.string(txn);

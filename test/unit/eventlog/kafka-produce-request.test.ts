@@ -172,3 +172,70 @@ describe('installFastProduceEncoding', () => {
     );
   });
 });
+
+describe('request framing with the fast encoder', () => {
+  type Req = { apiKey: number; apiVersion: number; encode(): Promise<{ buf: Buffer; buffer: Buffer }> };
+  const createRequest = require('kafkajs/src/protocol/request.js') as (a: {
+    correlationId: number;
+    clientId: string;
+    request: Req;
+  }) => Promise<{
+    buffer: Buffer;
+  }>;
+  const stockRequest = (version: number, a: ProduceArgs) =>
+    (require(`kafkajs/src/protocol/requests/produce/v${version}/request.js`) as (a: ProduceArgs) => Req)(a);
+  const fastRequest = (version: number, a: ProduceArgs) => (produce.protocol({ version })(a) as unknown as { request: Req }).request;
+  it('is byte-identical to KafkaJS’s framing for every version and client id', async () => {
+    expect(await installFastProduceEncoding()).toBe(true);
+    await fc.assert(
+      fc.asyncProperty(
+        args,
+        fc.integer({ min: 3, max: 7 }),
+        fc.string({ maxLength: 40 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        async (a, version, clientId, correlationId) => {
+          vi.spyOn(Date, 'now').mockReturnValue(NOW);
+          const want = (await createRequest({ correlationId, clientId, request: stockRequest(version, a) })).buffer;
+          const got = (await createRequest({ correlationId, clientId, request: fastRequest(version, a) })).buffer;
+          expect(got.equals(want)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('writes the framing into the room in front of the body instead of copying the body; a client id too long for it is copied as before', async () => {
+    expect(await installFastProduceEncoding()).toBe(true);
+    const a: ProduceArgs = {
+      acks: -1,
+      timeout: 30_000,
+      topicData: [
+        { topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: Buffer.alloc(50_000, 1), headers: { ce_id: 'x' } }] }] },
+      ],
+    };
+    for (const [clientId, shared] of [
+      ['causeway', true],
+      ['c'.repeat(300), false],
+    ] as const) {
+      const req = fastRequest(7, a);
+      let body: Buffer | undefined;
+      const framed = (
+        await createRequest({
+          correlationId: 1,
+          clientId,
+          request: {
+            ...req,
+            encode: async () => {
+              const e = await req.encode();
+              body = e.buf;
+              return e;
+            },
+          },
+        })
+      ).buffer;
+      const stock = (await createRequest({ correlationId: 1, clientId, request: stockRequest(7, a) })).buffer;
+      expect(framed.equals(stock)).toBe(true);
+      expect(framed.buffer === body!.buffer && framed.byteOffset + framed.length === body!.byteOffset + body!.length).toBe(shared);
+    }
+  });
+});
