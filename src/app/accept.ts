@@ -48,12 +48,23 @@ const single = (h: HttpMessage['headers'], name: string): string | undefined => 
   return v && v.length > 0 ? v[0] : undefined;
 };
 
+/** The `type` label of events whose type has no schema: clients choose those strings, metrics must not grow with them. */
+export const UNREGISTERED_TYPE_LABEL = '(unregistered)';
+
 /** The ACCEPT role (DESIGN §2): normalize → validate → stamp → durable append, then answer. */
 export function createAcceptService(deps: AcceptDeps): AcceptService {
   const { metrics } = deps;
+  /**
+   * A registered type names itself with the registry's own string: one cut from a request body
+   * would keep that whole body alive inside the metrics (see dedupe-window.ts, `detach`).
+   */
+  const typeLabel = (type: unknown): string => {
+    const t = String(type ?? '');
+    return t === '' ? '' : (deps.registry.get(t)?.type ?? UNREGISTERED_TYPE_LABEL);
+  };
   const reject = (err: unknown, type: string, ingress: string): never => {
     const code = isCausewayError(err) ? err.code : 'CW_INTERNAL';
-    metrics.rejected.inc({ type, code, ingress: ingress.startsWith('kafka') ? 'kafka' : ingress });
+    metrics.rejected.inc({ type: typeLabel(type), code, ingress: ingress.startsWith('kafka') ? 'kafka' : ingress });
     throw err;
   };
 
@@ -87,7 +98,7 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
         if (!isCausewayError(err)) throw err;
         first ??= err;
         metrics.rejected.inc({
-          type: String(raw.attributes.type ?? ''),
+          type: typeLabel(raw.attributes.type),
           code: err.code,
           ingress: meta.ingress.startsWith('kafka') ? 'kafka' : meta.ingress,
         });
@@ -161,14 +172,14 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
       const e = isCausewayError(err)
         ? err
         : new CausewayError('CW_EVENTLOG_UNAVAILABLE', `event log append failed: ${(err as Error).message}`, { cause: err });
-      for (const p of planned) metrics.rejected.inc({ type: String(p.event.attributes.type), code: e.code, ingress });
+      for (const p of planned) metrics.rejected.inc({ type: typeLabel(p.event.attributes.type), code: e.code, ingress });
       throw e;
     }
     const counts = new Map<string, { type: string; duplicate: string; n: number }>();
     const accepted: Accepted[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const a = planned[i]!.event.attributes;
-      const type = String(a.type);
+      const type = typeLabel(a.type);
       const dup = duplicate[i]!;
       // One counter update per (type, duplicate) of the request, not per event: same totals.
       const label = dup ? `1${type}` : `0${type}`;

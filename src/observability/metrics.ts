@@ -5,13 +5,13 @@ export class Metrics {
   readonly registry = new Registry();
   readonly accepted = new Counter({
     name: 'causeway_events_accepted_total',
-    help: 'Events accepted (stored, or acknowledged as duplicates) by type and ingress',
+    help: 'Events accepted (stored, or acknowledged as duplicates) by type and ingress; types without a schema count as (unregistered)',
     labelNames: ['type', 'ingress', 'duplicate'] as const,
     registers: [this.registry],
   });
   readonly rejected = new Counter({
     name: 'causeway_events_rejected_total',
-    help: 'Rejected requests or events by type (when known) and CW_* code',
+    help: 'Rejected requests or events by type (when known; types without a schema count as (unregistered)) and CW_* code',
     labelNames: ['type', 'code', 'ingress'] as const,
     registers: [this.registry],
   });

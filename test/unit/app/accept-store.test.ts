@@ -25,13 +25,13 @@ beforeAll(async () => {
   registry = await loadRegistry(join(repoRoot, 'schemas'), { defaultTopic: 'events' });
 });
 
-function setup(recall?: (source: string, id: string) => Position | undefined) {
+function setup(recall?: (source: string, id: string) => Position | undefined, reg?: Registry) {
   const log = new MemoryLog();
   const metrics = new Metrics();
   const dedupe = new DedupeWindow(60_000, 1000);
   const svc: AcceptService = createAcceptService({
     log,
-    registry,
+    registry: reg ?? registry,
     metrics,
     dedupe,
     defaultTopic: 'events',
@@ -100,6 +100,23 @@ describe('accept: store', () => {
     expect(values).toEqual([
       ['false', 3],
       ['true', 1],
+    ]);
+  });
+
+  it('labels types without a schema (unregistered), so clients cannot grow the metrics without bound', async () => {
+    const odd = (i: number) => ({ ...bidEvent(), type: `com.example.nobody.knows.${i}` });
+    const strict = setup();
+    await expect(strict.svc.acceptHttp(batch([odd(1), odd(2)]), META)).rejects.toMatchObject({ code: 'CW_UNKNOWN_TYPE' });
+    expect((await strict.metrics.rejected.get()).values.map((v) => [v.labels.type, v.labels.code, v.value])).toEqual([
+      ['(unregistered)', 'CW_UNKNOWN_TYPE', 2],
+    ]);
+    const lenient = setup(undefined, await loadRegistry(join(repoRoot, 'schemas'), { defaultTopic: 'events', allowUnknownTypes: true }));
+    const known = bidEvent();
+    await lenient.svc.acceptHttp(batch([odd(1), odd(2), odd(3), known]), META);
+    const accepted = (await lenient.metrics.accepted.get()).values.map((v) => [v.labels.type, v.value]).sort();
+    expect(accepted).toEqual([
+      ['(unregistered)', 3],
+      [known.type, 1],
     ]);
   });
 });
