@@ -18,7 +18,9 @@ export function pinSelf(cpu: number): void {
  * --max-semi-space-size), so that the benches measure the server as it is run.
  */
 export function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { scripts: { start: string } };
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+    scripts: { start: string };
+  };
   const m = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js\b/.exec(pkg.scripts.start);
   if (!m) throw new Error(`package.json's start script does not run node … dist/main.js: ${pkg.scripts.start}`);
   return m[1]!.trim().split(/\s+/).filter(Boolean);

@@ -15,7 +15,15 @@
  */
 import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { CausewayError, LogRecord, Position } from '../../core/index.js';
-import { asCausewayError, notingPartitioner, recordSize, toMessage, unavailable, withDeadline, type OutgoingMessage } from './kafka-util.js';
+import {
+  asCausewayError,
+  notingPartitioner,
+  recordSize,
+  toMessage,
+  unavailable,
+  withDeadline,
+  type OutgoingMessage,
+} from './kafka-util.js';
 
 export interface ProduceQueueOptions {
   readonly produceTimeoutMs: number;

@@ -7,7 +7,9 @@ import { notingPartitioner } from '../../../src/eventlog/kafka/kafka-util.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 // KafkaJS's own Java-compatible murmur2, loaded from its sources: the reference we must equal.
-const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (k: Buffer | string) => number;
+const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (
+  k: Buffer | string,
+) => number;
 
 /** Signed murmur2 values printed by Kafka's own implementation. */
 const VECTORS: Record<string, number> = {
@@ -103,7 +105,11 @@ describe('partitionFor', () => {
 
   it('equals KafkaJS’s DefaultPartitioner for any key and partition count', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 48 }), fc.integer({ min: 1, max: 1000 }), (key, n) => partitionFor(key, n) === kafkajsPartition(key, n)),
+      fc.property(
+        fc.uint8Array({ maxLength: 48 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (key, n) => partitionFor(key, n) === kafkajsPartition(key, n),
+      ),
       { numRuns: 1000 },
     );
   });
@@ -119,7 +125,10 @@ describe('partitionFor', () => {
 
   it('uses toPositive (sign bit cleared), not Math.abs', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (h) => toPositive(h) >= 0 && toPositive(h) === (h < 0 ? h + 2 ** 31 : h)),
+      fc.property(
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        (h) => toPositive(h) >= 0 && toPositive(h) === (h < 0 ? h + 2 ** 31 : h),
+      ),
     );
   });
 
@@ -131,7 +140,13 @@ describe('partitionFor', () => {
 
 describe('the Kafka producer’s partitioner (notingPartitioner)', () => {
   const metadata = (n: number, down: number[] = []): PartitionMetadata[] =>
-    Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: down.includes(i) ? -1 : 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+    Array.from({ length: n }, (_, i) => ({
+      partitionId: i,
+      leader: down.includes(i) ? -1 : 0,
+      replicas: [0],
+      isr: [0],
+      partitionErrorCode: 0,
+    }));
   const reference = Partitioners.DefaultPartitioner();
 
   it('chooses what KafkaJS’s DefaultPartitioner chooses for keyed records, and notes it on the message', () => {
