@@ -82,6 +82,7 @@ export async function start(config: Config, logger: Logger, opts: StartOptions =
 
   const metrics = new Metrics();
   const dedupe = new DedupeWindow(config.dedupeWindowMs, DEDUPE_MAX_ENTRIES);
+  metrics.watchDedupe(dedupe);
   const accept = createAcceptService({
     log,
     registry,

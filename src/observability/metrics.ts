@@ -88,6 +88,28 @@ export class Metrics {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Reports the accept side's dedupe window on every scrape: ids held, and ids dropped before their window passed. */
+  watchDedupe(window: { readonly size: number; readonly evicted: number }): void {
+    new Gauge({
+      name: 'causeway_dedupe_ids',
+      help: 'source+id pairs held by the dedupe window',
+      registers: [this.registry],
+      collect() {
+        this.set(window.size);
+      },
+    });
+    let reported = 0;
+    new Counter({
+      name: 'causeway_dedupe_evicted_total',
+      help: 'Ids dropped from the dedupe window before their time because it was full (the window is then shorter than configured)',
+      registers: [this.registry],
+      collect() {
+        if (window.evicted > reported) this.inc(window.evicted - reported);
+        reported = window.evicted;
+      },
+    });
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }

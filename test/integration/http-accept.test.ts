@@ -54,7 +54,11 @@ describe('POST /events — binary mode', () => {
   });
 
   it('percent-decodes ce- header values (HTTP-M8) before storing them as raw UTF-8 Kafka headers (KAFKA-M6)', async () => {
-    const res = await post('/events', JSON.stringify(bidData()), binaryHeaders({ specversion: '1.0', id: 'pct-1', source: '/auction/web', type: BID_TYPE, subject: 'caf%C3%A9%20au%20lait' }));
+    const res = await post(
+      '/events',
+      JSON.stringify(bidData()),
+      binaryHeaders({ specversion: '1.0', id: 'pct-1', source: '/auction/web', type: BID_TYPE, subject: 'caf%C3%A9%20au%20lait' }),
+    );
     const ack = await json(res);
     expect(res.status).toBe(202);
     expect((await factAt(ack.topic, ack.partition, ack.offset)).headers.ce_subject).toBe('café au lait');
@@ -76,7 +80,13 @@ describe('POST /events — binary mode', () => {
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = httpRequest(`${srv.url}/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': ['a', 'b'], 'ce-source': '/s', 'ce-type': BID_TYPE },
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-id': ['a', 'b'],
+          'ce-source': '/s',
+          'ce-type': BID_TYPE,
+        },
       });
       req.on('response', (res) => {
         let body = '';
@@ -193,18 +203,30 @@ describe('rejections (application/problem+json)', () => {
   });
 
   it('422 CW_SCHEMA_VIOLATION lists {path, message} under /data', async () => {
-    const p = await expectProblem(await post('/events', JSON.stringify(bidEvent({}, bidData({ amount: 'lots' }))), { 'content-type': 'application/cloudevents+json' }), 422, 'CW_SCHEMA_VIOLATION');
+    const p = await expectProblem(
+      await post('/events', JSON.stringify(bidEvent({}, bidData({ amount: 'lots' }))), { 'content-type': 'application/cloudevents+json' }),
+      422,
+      'CW_SCHEMA_VIOLATION',
+    );
     expect(p.errors[0].path).toBe('/data/amount');
     expect(p.errors[0].message).toMatch(/number/);
   });
 
   it('422 CW_UNKNOWN_TYPE for a type without schemas', async () => {
-    await expectProblem(await post('/events', JSON.stringify(bidEvent({ type: 'com.example.nope' })), { 'content-type': 'application/cloudevents+json' }), 422, 'CW_UNKNOWN_TYPE');
+    await expectProblem(
+      await post('/events', JSON.stringify(bidEvent({ type: 'com.example.nope' })), { 'content-type': 'application/cloudevents+json' }),
+      422,
+      'CW_UNKNOWN_TYPE',
+    );
   });
 
   it('422 CW_UNKNOWN_DATASCHEMA for a dataschema no schema has', async () => {
     const ev = bidEvent({ dataschema: 'https://schemas.example.com/nope.json' });
-    await expectProblem(await post('/events', JSON.stringify(ev), { 'content-type': 'application/cloudevents+json' }), 422, 'CW_UNKNOWN_DATASCHEMA');
+    await expectProblem(
+      await post('/events', JSON.stringify(ev), { 'content-type': 'application/cloudevents+json' }),
+      422,
+      'CW_UNKNOWN_DATASCHEMA',
+    );
   });
 
   it('404 problem for an unknown path', async () => {
@@ -220,9 +242,14 @@ describe('operational endpoints', () => {
     expect(await json(r)).toMatchObject({ status: 'ready', eventlog: { kind: 'embedded', ok: true } });
   });
 
-  it('metrics count accepted by type, rejected by code, and the append latency histogram', async () => {
+  it('metrics count accepted by type, rejected by code, the append latency histogram and the dedupe window', async () => {
     const text = await (await fetch(`${srv.url}/metrics`)).text();
-    expect(text).toMatch(new RegExp(`causeway_events_accepted_total\\{type="${BID_TYPE.replaceAll('.', '\\.')}",ingress="http",duplicate="false"\\} \\d+`));
+    // Earlier tests of this file stored events: the window holds their ids, none evicted.
+    expect(Number(/^causeway_dedupe_ids (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/^causeway_dedupe_evicted_total 0$/m);
+    expect(text).toMatch(
+      new RegExp(`causeway_events_accepted_total\\{type="${BID_TYPE.replaceAll('.', '\\.')}",ingress="http",duplicate="false"\\} \\d+`),
+    );
     expect(text).toMatch(/causeway_events_rejected_total\{[^}]*code="CW_SCHEMA_VIOLATION"[^}]*\} \d+/);
     expect(text).toMatch(/causeway_eventlog_append_seconds_bucket\{le="0.005",log="embedded"\}/);
   });
