@@ -35,7 +35,7 @@ const FREE = -2;
  * Layout: at the default 2,000,000 entries this is the largest structure of an accept process,
  * and all of it is old-generation heap the GC keeps walking. So an entry is one string (the key,
  * stored detached, see `detach`) in a Map to a slot number, and the slot's position and expiry
- * live in typed arrays of a ring in insertion order (which is expiry order): ~150 bytes and one
+ * live in typed arrays of a ring in insertion order (which is expiry order): ~200 bytes and one
  * object per id, where an object per entry and one per position took ~330 bytes and three.
  */
 export class DedupeWindow {
