@@ -43,6 +43,7 @@ FORMAT_STAMP="$STATE_DIR/format.stamp"
 
 SERVICE=kafka.sh
 WHAT="broker"
+PORT_VAR=KAFKA_PORT
 # shellcheck source=lib/service.sh
 source "$REPO_ROOT/scripts/lib/service.sh"
 
@@ -193,63 +194,20 @@ probe() {
 our_pid() { pid_matching "kafka.Kafka $CONF"; }
 
 cmd_start() {
-  mkdir -p "$STATE_DIR"
-  exec 9>"$STATE_DIR/.lock"
-  flock 9 # two concurrent starts (parallel test runs) must not launch two brokers
-  local pid
-  if pid="$(our_pid)"; then
-    if probe; then say "already running (pid $pid) on 127.0.0.1:$PORT"; return 0; fi
-    say "pid $pid is running but does not answer yet; waiting for it"
-    wait_ready "$pid"
-    return 0
-  fi
-  if probe; then
-    say "a Kafka broker not started by this script already answers on 127.0.0.1:$PORT; using it"
-    return 0
-  fi
-  port_open "$PORT" && die "127.0.0.1:$PORT is in use by something that does not answer Kafka Metadata requests; free it or set KAFKA_PORT"
+  service_reuse && return 0
   port_open "$CONTROLLER_PORT" && die "controller port 127.0.0.1:$CONTROLLER_PORT is in use; free it or set KAFKA_CONTROLLER_PORT"
-  rm -f "$PID_FILE"
-
   require_java
   fetch_libs
   write_log_configs
   write_server_properties
   format_storage
-  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-
-  local started=$SECONDS
-  # setsid: the broker outlives the shell or test runner that started it (it is reused).
-  # The inner bash writes its own pid and then execs java, so the pid file names the JVM.
+  local started=$SECONDS pid
   # shellcheck disable=SC2086
-  # fd 9 (the start lock) is closed for the JVM, or it would hold the lock for its lifetime.
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' kafka "$PID_FILE" \
-    java $HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
+  pid="$(service_launch java $HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true -Dlog4j2.configurationFile="$STATE_DIR/log4j2.properties" \
-    -cp "$(classpath)" kafka.Kafka "$CONF" >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
-  local i
-  for i in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ -n "$pid" ]] || die "the broker process did not start"
-  wait_ready "$pid"
+    -cp "$(classpath)" kafka.Kafka "$CONF")"
+  service_wait_ready "$pid"
   say "started Apache Kafka $KAFKA_VERSION (pid $pid) on 127.0.0.1:$PORT in $((SECONDS - started))s; log: $LOG_FILE"
-}
-
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      log_tail
-      die "the broker exited during startup (log above)"
-    fi
-    probe && return 0
-    sleep 0.3
-  done
-  log_tail
-  say "the broker did not answer a Metadata request on 127.0.0.1:$PORT within ${START_TIMEOUT}s; stopping it"
-  stop_pid "$pid"
-  exit 1
 }
 
 cmd_stop() { service_stop; }

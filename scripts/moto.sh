@@ -35,6 +35,7 @@ LOG_FILE="$STATE_DIR/moto.log"
 
 SERVICE=moto.sh
 WHAT="moto server"
+PORT_VAR=MOTO_PORT
 # shellcheck source=lib/service.sh
 source "$REPO_ROOT/scripts/lib/service.sh"
 
@@ -102,54 +103,12 @@ probe() {
 # The pid from the pid file when that process is alive and is our moto_server.
 our_pid() { pid_matching "moto_server -H 127.0.0.1 -p $PORT"; }
 
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      log_tail
-      die "moto_server exited during startup (log above)"
-    fi
-    probe && return 0
-    sleep 0.1
-  done
-  log_tail
-  say "moto_server did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s; stopping it"
-  stop_pid "$pid"
-  exit 1
-}
-
 cmd_start() {
-  mkdir -p "$STATE_DIR"
-  exec 9>"$STATE_DIR/.lock"
-  flock 9 # two concurrent starts (parallel test runs) must not launch two servers
-  local pid
-  if pid="$(our_pid)"; then
-    if probe; then say "already running (pid $pid) on 127.0.0.1:$PORT"; return 0; fi
-    say "pid $pid is running but does not answer yet; waiting for it"
-    wait_ready "$pid"
-    return 0
-  fi
-  if probe; then
-    say "a moto server not started by this script already answers on 127.0.0.1:$PORT; using it"
-    return 0
-  fi
-  port_open "$PORT" && die "127.0.0.1:$PORT is in use by something that is not moto; free it or set MOTO_PORT"
-  rm -f "$PID_FILE"
-
-  local started=$SECONDS
+  service_reuse && return 0
+  local started=$SECONDS pid
   ensure_venv
-  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-  # setsid: the server outlives the shell or test runner that started it (it is reused). The inner
-  # bash writes its own pid, then execs moto_server, so the pid file names the server. fd 9 (the
-  # start lock) is closed for the server, or it would hold the lock for its lifetime.
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' moto "$PID_FILE" \
-    "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
-  local i
-  for i in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ -n "$pid" ]] || die "the moto_server process did not start"
-  wait_ready "$pid"
+  pid="$(service_launch "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT")"
+  service_wait_ready "$pid"
   say "started moto $MOTO_VERSION (pid $pid) on 127.0.0.1:$PORT in $((SECONDS - started))s; log: $LOG_FILE"
 }
 

@@ -1,7 +1,8 @@
 # Plumbing shared by scripts/kafka.sh and scripts/moto.sh: messages, a pid file that names one of our
-# processes, stopping it, and the log tail on failure. Source it after setting SERVICE (the script's
-# name in messages), WHAT (what it runs), STATE_DIR, PORT, PID_FILE, LOG_FILE and STOP_TIMEOUT; the script
-# defines our_pid and probe.
+# processes, starting it detached and waiting until it answers, stopping it, and the log tail on failure.
+# Source it after setting SERVICE (the script's name in messages), WHAT (what it runs), PORT_VAR (the
+# variable that sets its port), STATE_DIR, PORT, PID_FILE, LOG_FILE, START_TIMEOUT and STOP_TIMEOUT; the
+# script defines our_pid and probe.
 
 say() { printf '%s: %s\n' "$SERVICE" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -37,6 +38,62 @@ stop_pid() {
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   fi
   rm -f "$PID_FILE"
+}
+
+# The first half of `start`, under the state dir's start lock (held until the script exits, so two
+# concurrent starts, e.g. parallel test runs, never launch two servers): returns 0 when a server
+# already answers on PORT (ours, once it is ready, or someone else's), 1 when one must be started.
+service_reuse() {
+  mkdir -p "$STATE_DIR"
+  exec 9>"$STATE_DIR/.lock"
+  flock 9
+  local pid
+  if pid="$(our_pid)"; then
+    if probe; then say "already running (pid $pid) on 127.0.0.1:$PORT"; return 0; fi
+    say "pid $pid is running but does not answer yet; waiting for it"
+    service_wait_ready "$pid"
+    return 0
+  fi
+  if probe; then
+    say "a $WHAT not started by this script already answers on 127.0.0.1:$PORT; using it"
+    return 0
+  fi
+  port_open "$PORT" && die "127.0.0.1:$PORT is in use by something that is not a $WHAT; free it or set $PORT_VAR"
+  rm -f "$PID_FILE"
+  return 1
+}
+
+# Runs "$@" detached and prints its pid. setsid: the server outlives the shell or test runner that
+# started it (it is reused). The inner bash writes its own pid, then execs the command, so the pid
+# file names the server. fd 9 (the start lock) is closed for the server, or it would hold the lock
+# for its lifetime. Output goes to LOG_FILE (the previous one is kept as LOG_FILE.1).
+service_launch() {
+  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' "$SERVICE" "$PID_FILE" "$@" >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
+  local i pid
+  for i in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
+  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  [[ -n "$pid" ]] || die "the $WHAT process did not start"
+  printf '%s' "$pid"
+}
+
+# Waits up to START_TIMEOUT seconds for probe to succeed; a server that exits or never answers fails
+# the start (with its log), and one that never answers is stopped.
+service_wait_ready() {
+  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PID_FILE"
+      log_tail
+      die "the $WHAT exited during startup (log above)"
+    fi
+    probe && return 0
+    sleep 0.2
+  done
+  log_tail
+  say "the $WHAT did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s; stopping it"
+  stop_pid "$pid"
+  exit 1
 }
 
 # `stop`: our process (our_pid, defined by the script) under the state dir's lock. WHAT names it.
