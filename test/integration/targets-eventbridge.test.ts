@@ -43,6 +43,26 @@ const putEventsCalls = (p: FaultProxy): ProxiedRequest[] => p.requests.filter(is
 const entriesOf = (r: ProxiedRequest): Array<Record<string, unknown>> => JSON.parse(r.body!.toString('utf8')).Entries;
 
 /** The hop lineage attribute names of `detail: cloudevent` → the header names of Delivery.lineage. */
+/**
+ * A PutEvents answer with 3 of 5 entries failed: entry 1 throttled, entry 2 refused with
+ * `refusedCode`, entry 4 an internal failure (the retriable ones are 1 and 4).
+ */
+const partialPutEvents = (refusedCode: string, refusedMessage: string): FaultSpec => ({
+  kind: 'respond',
+  status: 200,
+  headers: AWS_JSON,
+  body: JSON.stringify({
+    FailedEntryCount: 3,
+    Entries: [
+      { EventId: 'e-0' },
+      { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' },
+      { ErrorCode: refusedCode, ErrorMessage: refusedMessage },
+      { EventId: 'e-3' },
+      { ErrorCode: 'InternalFailure', ErrorMessage: 'internal' },
+    ],
+  }),
+});
+
 const LINEAGE_ATTRIBUTES: Record<string, string> = {
   causewaytraceparent: 'traceparent',
   causewayfact: 'causeway-fact',
@@ -293,24 +313,7 @@ describe('eventbridge target', () => {
   describe('answers', () => {
     it('a partial failure is read entry by entry: only ThrottlingException / InternalFailure entries retry', async () => {
       const batch = orders(5);
-      proxy.set(
-        {
-          kind: 'respond',
-          status: 200,
-          headers: AWS_JSON,
-          body: JSON.stringify({
-            FailedEntryCount: 3,
-            Entries: [
-              { EventId: 'e-0' },
-              { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' },
-              { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
-              { EventId: 'e-3' },
-              { ErrorCode: 'InternalFailure', ErrorMessage: 'internal' },
-            ],
-          }),
-        },
-        { match: isPutEvents, times: 1 },
-      );
+      proxy.set(partialPutEvents('MalformedDetail', 'Detail is malformed.'), { match: isPutEvents, times: 1 });
       const out = await send(make({ throttleRetryAfterMs: 250 }), batch);
       expect(out.items[0]).toEqual({ status: 'delivered' });
       expect(out.items[1]).toMatchObject({ status: 'retry', code: 'CW_TARGET_THROTTLED', retryAfterMs: 250 });
@@ -476,24 +479,7 @@ describe('eventbridge target under the delivery engine', () => {
 
   it('partial failure: the engine redelivers exactly the failed retriable entries; the refused one goes to the DLQ', async () => {
     const idsOf = ['p0', 'p1', 'p2', 'p3', 'p4'].map((x) => `${x}-${tag}`);
-    proxy.set(
-      {
-        kind: 'respond',
-        status: 200,
-        headers: AWS_JSON,
-        body: JSON.stringify({
-          FailedEntryCount: 3,
-          Entries: [
-            { EventId: 'e-0' },
-            { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' },
-            { ErrorCode: 'AccessDeniedException', ErrorMessage: 'no' },
-            { EventId: 'e-3' },
-            { ErrorCode: 'InternalFailure', ErrorMessage: 'internal' },
-          ],
-        }),
-      },
-      { match: isPutEvents, times: 1 },
-    );
+    proxy.set(partialPutEvents('AccessDeniedException', 'no'), { match: isPutEvents, times: 1 });
     const { dlq } = await run(
       'partial',
       { throttleRetryAfterMs: 100 },
