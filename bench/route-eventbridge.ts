@@ -29,7 +29,7 @@ import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { MOTO_REGION, MotoBus } from '../test/support/moto-bus.js';
 
 import type { TargetRow as Row } from './route-aws.js';
-import { routeModules } from './route-modules.js';
+import { benchDelivery, routeModules } from './route-modules.js';
 
 export interface EventBridgeRowsOptions {
   /** moto's URL; default MOTO_ENDPOINT, else scripts/moto.sh start on MOTO_PORT (5055). */
@@ -154,19 +154,13 @@ export async function eventbridgeRows(opts: EventBridgeRowsOptions = {}): Promis
           matches: () => true,
           target,
           targetKind: 'eventbridge',
-          delivery: {
-            ordering: 'key' as const,
+          delivery: benchDelivery({
+            ordering: 'key',
             concurrency: opts.concurrency ?? 16,
-            batch: { maxEvents: batch, maxBytes: 1024 * 1024, maxWaitMs: 0 },
-            retry: 8,
-            backoffPolicy: 'exponential' as const,
-            backoffDelayMs: 200,
-            backoffMaxMs: 30_000,
-            timeoutMs: 10_000,
+            maxEvents: batch,
+            maxBytes: 1024 * 1024,
             deadLetterTopic: `bench.dlq.eb-${routeNo}`,
-            maxHops: 8,
-            enabled: true,
-          },
+          }),
         },
       ]);
       while (performance.now() - startedAt < seconds * 1000 && target.delivered < n) await new Promise((r) => setTimeout(r, 50));

@@ -21,7 +21,7 @@ import type { BatchOutcome, Delivery, ItemProgress, LogRecord, Target } from '..
 import { HANDLERS, startLambdaEmulator } from '../test/support/lambda/emulator.js';
 
 import type { TargetRow as Row } from './route-aws.js';
-import { routeModules } from './route-modules.js';
+import { benchDelivery, routeModules } from './route-modules.js';
 
 export interface LambdaBenchOptions {
   /** Batch sizes, one row each (default 1, 10, 100). */
@@ -114,19 +114,13 @@ export async function lambdaRows(opts: LambdaBenchOptions = {}): Promise<Row[]> 
           matches: () => true,
           target: timed,
           targetKind: 'lambda',
-          delivery: {
+          delivery: benchDelivery({
             ordering: 'key',
             concurrency,
-            batch: { maxEvents: batch, maxBytes: 6_291_456, maxWaitMs: 0 },
-            retry: 8,
-            backoffPolicy: 'exponential',
-            backoffDelayMs: 200,
-            backoffMaxMs: 30_000,
-            timeoutMs: 10_000,
+            maxEvents: batch,
+            maxBytes: 6_291_456,
             deadLetterTopic: `bench.dlq.lambda-${n}`,
-            maxHops: 8,
-            enabled: true,
-          },
+          }),
         },
       ]);
       while (delivered < total && performance.now() - startedAt < capMs) await sleep(20);

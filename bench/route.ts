@@ -27,7 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { EventLog, Fact, LogRecord } from '../src/core/index.js';
-import { routeModules } from './route-modules.js';
+import { benchDelivery, routeModules } from './route-modules.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const DRAIN_CAP_S = Number(process.env.BENCH_DRAIN_CAP_S ?? 12);
@@ -190,19 +190,7 @@ function routeFor(id: string, topic: string, sinkUrl: string, ordering: Ordering
     matches: () => true,
     target: httpTarget.create({ url: sinkUrl, mode, connections: 16 }, { env: {}, kafkaBrokers: [] }),
     targetKind: 'http',
-    delivery: {
-      ordering,
-      concurrency: 16,
-      batch: { maxEvents: batch, maxBytes: 1024 * 1024, maxWaitMs: 0 },
-      retry: 8,
-      backoffPolicy: 'exponential' as const,
-      backoffDelayMs: 200,
-      backoffMaxMs: 30_000,
-      timeoutMs: 10_000,
-      deadLetterTopic: `bench.dlq.${id}`,
-      maxHops: 8,
-      enabled: true,
-    },
+    delivery: benchDelivery({ ordering, concurrency: 16, maxEvents: batch, maxBytes: 1024 * 1024, deadLetterTopic: `bench.dlq.${id}` }),
   };
 }
 

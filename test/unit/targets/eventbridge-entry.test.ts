@@ -18,7 +18,7 @@ import {
   xrayTraceHeader,
   type PutEventsEntry,
 } from '../../../src/targets/eventbridge/index.js';
-import { EVENTBRIDGE_DEFAULTS, eventbridgeTarget, lineageAttribute } from '../../../src/targets/index.js';
+import { EVENTBRIDGE_DEFAULTS, eventbridgeTarget } from '../../../src/targets/index.js';
 import { variedBatch } from '../../contract/target-helpers.js';
 
 const deps = { env: {}, kafkaBrokers: [] };
@@ -148,16 +148,6 @@ describe('PutEvents entry mapping', () => {
         d.event.data === undefined ? undefined : Buffer.from(d.event.data).toString('hex'),
       );
     }
-  });
-
-  it('lineage attribute names: lower-case letters and digits, as CloudEvents requires', () => {
-    expect(['traceparent', 'causeway-fact', 'causeway-route', 'causeway-attempt', 'causeway-hops'].map(lineageAttribute)).toEqual([
-      'causewaytraceparent',
-      'causewayfact',
-      'causewayroute',
-      'causewayattempt',
-      'causewayhops',
-    ]);
   });
 
   it('Resources: the configured attribute, only when it is an ARN', () => {
