@@ -11,10 +11,9 @@
  * no order between events, but the target still does not send an event after an earlier one with
  * the same ordering key got `retry` in an earlier call of the batch (Delivery.orderingKey).
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { BatchOutcome, Delivery, ErrorCode, ItemOutcome, ItemProgress, Target, TargetLimits, TargetPlugin } from '../../core/index.js';
+import { awsClientConfig } from '../aws-client.js';
 import { InFlight } from '../in-flight.js';
 import { closedOutcome, orderingChains, retry, timedOut, tooLarge } from '../outcomes.js';
 import { chunkEntries } from './chunk-entries.js';
@@ -31,7 +30,6 @@ import { putEventsEntry, type PutEventsEntry } from './put-events-entry.js';
 const CLOSE_GRACE_MS = 5_000;
 /** Keep-alive sockets to the endpoint (the SDK's own default); route concurrency bounds what is used. */
 const MAX_SOCKETS = 50;
-const CONNECT_TIMEOUT_MS = 5_000;
 
 interface CallResult {
   readonly items: readonly ItemOutcome[];
@@ -52,13 +50,7 @@ export class EventBridgeTarget implements Target {
 
   constructor(private readonly cfg: ResolvedEventBridgeConfig) {
     this.limits = cfg.limits;
-    const agent = { keepAlive: true, maxSockets: MAX_SOCKETS };
-    this.client = new EventBridgeClient({
-      region: cfg.region,
-      ...(cfg.endpoint !== undefined && { endpoint: cfg.endpoint }),
-      maxAttempts: 1,
-      requestHandler: { httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent), connectionTimeout: CONNECT_TIMEOUT_MS },
-    });
+    this.client = new EventBridgeClient(awsClientConfig({ region: cfg.region, endpoint: cfg.endpoint, maxSockets: MAX_SOCKETS }));
   }
 
   async send(batch: readonly Delivery[], outer: AbortSignal, progress?: ItemProgress): Promise<BatchOutcome> {

@@ -9,10 +9,9 @@
  * signal aborts the HTTP request; an aborted synchronous invocation may still run in Lambda
  * (at-least-once, and the idempotency key is in the payload).
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BatchOutcome, Delivery, ErrorCode, ItemOutcome, ItemProgress, Target, TargetLimits, TargetPlugin } from '../../core/index.js';
+import { awsClientConfig } from '../aws-client.js';
 import { InFlight } from '../in-flight.js';
 import { DELIVERED, closedOutcome, reject, retry, timedOut, tooLarge } from '../outcomes.js';
 import { clientContextFor } from './client-context.js';
@@ -53,13 +52,7 @@ export class LambdaTarget implements Target {
   constructor(private readonly cfg: ResolvedLambdaConfig) {
     this.limits = cfg.limits;
     this.shape = cfg.payload === 'cloudevents' ? cloudEventsShape : kafkaShape(cfg.kafka);
-    const agent = { keepAlive: true, maxSockets: cfg.connections };
-    this.client = new LambdaClient({
-      region: cfg.region,
-      ...(cfg.endpoint === undefined ? {} : { endpoint: cfg.endpoint }),
-      maxAttempts: 1,
-      requestHandler: { httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent), connectionTimeout: 5_000 },
-    });
+    this.client = new LambdaClient(awsClientConfig({ region: cfg.region, endpoint: cfg.endpoint, maxSockets: cfg.connections }));
   }
 
   async send(batch: readonly Delivery[], outer: AbortSignal, progress?: ItemProgress): Promise<BatchOutcome> {
