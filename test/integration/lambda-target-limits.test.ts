@@ -4,13 +4,13 @@
  * payload shapes are in targets-lambda.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchOutcome, Delivery, Target } from '../../src/core/index.js';
 import { lambdaTarget } from '../../src/targets/index.js';
 import { variedBatch } from '../contract/target-helpers.js';
 import type { FaultSpec } from '../support/fault-proxy.js';
 import { HANDLERS } from '../support/lambda/emulator.js';
+import { closedPort } from '../support/listen-local.js';
 import { THROTTLED, lambdaError, lambdaTargets } from '../support/lambda/far-end.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -209,11 +209,3 @@ describe('lambda target: limits, errors, ordering', () => {
     expect(end.emulator.invocations[0]).toMatchObject({ name: arn, qualifier: 'live' });
   });
 });
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}

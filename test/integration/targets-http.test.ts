@@ -3,13 +3,12 @@
  * Target contract in binary and structured mode, then what is specific to webhooks.
  */
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isCausewayError, type Delivery, type Target } from '../../src/core/index.js';
 import { httpTarget, type HttpTargetConfig } from '../../src/targets/index.js';
 import { targetContract, type TargetFault, type TargetHarness } from '../contract/target.contract.js';
 import { expectReceived, sleep, variedBatch } from '../contract/target-helpers.js';
+import { closedPort } from '../support/listen-local.js';
 import { WebhookSink, header, receivedEvents, type SinkAnswer } from '../support/webhook-sink.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -412,11 +411,3 @@ describe('http target', () => {
     expect(new Set(sink.requests.map((r) => r.socket)).size).toBeLessThanOrEqual(8);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}

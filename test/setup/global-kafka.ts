@@ -9,23 +9,9 @@
  * processes working in parallel) reuse it instead of paying a JVM start. Stop it with
  * `scripts/kafka.sh stop`. Tests read the address with `kafkaBrokers()` from test/support/kafka.ts.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type {} from '../support/kafka.js'; // the ProvidedContext entry for 'kafkaBrokers'
-
-const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
-/** A cold start may fetch ~55 MB of jars through Maven first. */
-const START_TIMEOUT_MS = 600_000;
-
-function startKafka(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [script, 'start'], { timeout: START_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(`${stdout}${stderr}`);
-    });
-  });
-}
+import { runScript } from './run-script.js';
 
 export default async function setup(project: TestProject): Promise<void> {
   const given = process.env.KAFKA_BROKERS?.trim();
@@ -34,7 +20,7 @@ export default async function setup(project: TestProject): Promise<void> {
     return;
   }
   try {
-    const out = await startKafka();
+    const out = await runScript('kafka.sh', 'start');
     if (/started Apache Kafka/.test(out)) process.stderr.write(out);
   } catch (e) {
     throw new Error(

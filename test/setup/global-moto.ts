@@ -11,23 +11,9 @@
  * processes reuse it. Stop it with `scripts/moto.sh stop`. Tests read the address with
  * `motoEndpoint()` from test/support/moto.ts.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type {} from '../support/moto.js'; // the ProvidedContext entry for 'motoEndpoint'
-
-const script = fileURLToPath(new URL('../../scripts/moto.sh', import.meta.url));
-/** A cold start downloads ~30 MB of wheels through pip first. */
-const START_TIMEOUT_MS = 600_000;
-
-function startMoto(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [script, 'start'], { timeout: START_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(`${stdout}${stderr}`);
-    });
-  });
-}
+import { runScript } from './run-script.js';
 
 export default async function setup(project: TestProject): Promise<void> {
   const given = process.env.MOTO_ENDPOINT?.trim();
@@ -36,7 +22,7 @@ export default async function setup(project: TestProject): Promise<void> {
     return;
   }
   try {
-    const out = await startMoto();
+    const out = await runScript('moto.sh', 'start');
     if (/started moto|installed moto/.test(out)) process.stderr.write(out);
   } catch (e) {
     throw new Error(

@@ -3,7 +3,7 @@
  * connections, so a harness can report them (openConnections) and destroy them on close.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 
 export interface Listening {
   readonly port: number;
@@ -32,4 +32,13 @@ export async function listenLocal(server: Server): Promise<Listening> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A loopback port nothing listens on (bound, then released): connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
 }
