@@ -2,7 +2,7 @@
  * Small helpers every target shares (DESIGN §6): outcome constructors, the wire names of the
  * idempotency key, and the ordering chains of a batch. Targets classify; they never wait or retry.
  */
-import type { Delivery, ErrorCode, ItemOutcome } from '../core/index.js';
+import type { Delivery, ErrorCode, ItemOutcome, ItemProgress } from '../core/index.js';
 
 /** The header (HTTP) or record header (Kafka) carrying `Delivery.idempotencyKey`. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -63,4 +63,20 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, work
 export function printable(text: string, max = 300): string {
   const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/**
+ * `settle(i, o)` for a send: records item i's outcome in `items` and reports it to the engine at
+ * once (ItemProgress), so a slow item holds up only its own key. The engine's callback failing
+ * must not turn into a thrown send (Target contract).
+ */
+export function settler(items: Array<ItemOutcome | undefined>, progress: ItemProgress | undefined): (i: number, o: ItemOutcome) => void {
+  return (i, o) => {
+    items[i] = o;
+    try {
+      progress?.(i, o);
+    } catch {
+      // ignored, see above
+    }
+  };
 }

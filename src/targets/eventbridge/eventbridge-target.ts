@@ -15,7 +15,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { BatchOutcome, Delivery, ErrorCode, ItemOutcome, ItemProgress, Target, TargetLimits, TargetPlugin } from '../../core/index.js';
 import { awsClientConfig } from '../aws-client.js';
 import { InFlight } from '../in-flight.js';
-import { closedOutcome, orderingChains, retry, timedOut, tooLarge } from '../outcomes.js';
+import { closedOutcome, orderingChains, retry, settler, timedOut, tooLarge } from '../outcomes.js';
 import { chunkEntries } from './chunk-entries.js';
 import {
   eventbridgeConfigSchema,
@@ -68,14 +68,7 @@ export class EventBridgeTarget implements Target {
 
   private async sendAll(batch: readonly Delivery[], signal: AbortSignal, progress: ItemProgress | undefined): Promise<BatchOutcome> {
     const items: Array<ItemOutcome | undefined> = new Array<ItemOutcome | undefined>(batch.length);
-    const settle = (i: number, o: ItemOutcome): void => {
-      items[i] = o;
-      try {
-        progress?.(i, o);
-      } catch {
-        // The engine's callback failing must not turn into a thrown send (Target contract).
-      }
-    };
+    const settle = settler(items, progress);
     const mapped: Array<{ readonly i: number; readonly entry: PutEventsEntry; readonly size: number }> = [];
     batch.forEach((d, i) => {
       const big = tooLarge(d, this.cfg.maxEntryBytes, 'eventbridge');

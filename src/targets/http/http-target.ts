@@ -9,7 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import type { BatchOutcome, Delivery, ErrorCode, ItemOutcome, ItemProgress, Target, TargetLimits, TargetPlugin } from '../../core/index.js';
-import { closedOutcome, forEachLimited, orderingChains, retry, timedOut, tooLarge } from '../outcomes.js';
+import { closedOutcome, forEachLimited, orderingChains, retry, settler, timedOut, tooLarge } from '../outcomes.js';
 import { classifyError, classifyStatus, type Classified } from './classify.js';
 import { httpConfigSchema, resolveHttpConfig, type HttpTargetConfig, type ResolvedHttpConfig } from './http-config.js';
 import { encodeBatch, encodeOne, type WireRequest } from './wire.js';
@@ -68,15 +68,7 @@ export class HttpTarget implements Target {
 
   private async sendAll(batch: readonly Delivery[], signal: AbortSignal, progress: ItemProgress | undefined): Promise<BatchOutcome> {
     const items: Array<ItemOutcome | undefined> = batch.map((d) => tooLarge(d, this.limits.maxEventBytes, 'http'));
-    /** Records an item's outcome and reports it at once, so a slow item holds up only its own key. */
-    const settle = (i: number, o: ItemOutcome): void => {
-      items[i] = o;
-      try {
-        progress?.(i, o);
-      } catch {
-        // The engine's callback failing must not turn into a thrown send (Target contract).
-      }
-    };
+    const settle = settler(items, progress);
     let gone: string | undefined;
     const opts = { staticHeaders: this.cfg.headers, signingKeys: this.cfg.signingKeys };
     const mode = this.cfg.mode;

@@ -13,7 +13,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BatchOutcome, Delivery, ErrorCode, ItemOutcome, ItemProgress, Target, TargetLimits, TargetPlugin } from '../../core/index.js';
 import { awsClientConfig } from '../aws-client.js';
 import { InFlight } from '../in-flight.js';
-import { DELIVERED, closedOutcome, reject, retry, timedOut, tooLarge } from '../outcomes.js';
+import { DELIVERED, closedOutcome, reject, retry, settler, timedOut, tooLarge } from '../outcomes.js';
 import { clientContextFor } from './client-context.js';
 import { cloudEventsShape } from './cloudevents-payload.js';
 import { kafkaShape, recordsKey } from './kafka-payload.js';
@@ -70,14 +70,7 @@ export class LambdaTarget implements Target {
 
   private async sendAll(batch: readonly Delivery[], signal: AbortSignal, progress: ItemProgress | undefined): Promise<BatchOutcome> {
     const items: Array<ItemOutcome | undefined> = batch.map((d) => tooLarge(d, this.limits.maxEventBytes, 'lambda'));
-    const settle = (i: number, o: ItemOutcome): void => {
-      items[i] = o;
-      try {
-        progress?.(i, o);
-      } catch {
-        // The engine's callback failing must not turn into a thrown send (Target contract).
-      }
-    };
+    const settle = settler(items, progress);
     const encoded: Array<EncodedItem | undefined> = batch.map((d, i) => {
       if (items[i] !== undefined) return undefined;
       try {
