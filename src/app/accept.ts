@@ -49,7 +49,7 @@ const single = (h: HttpMessage['headers'], name: string): string | undefined => 
 };
 
 /** The `type` label of events whose type has no schema: clients choose those strings, metrics must not grow with them. */
-export const UNREGISTERED_TYPE_LABEL = '(unregistered)';
+const UNREGISTERED_TYPE_LABEL = '(unregistered)';
 
 /** The ACCEPT role (DESIGN §2): normalize → validate → stamp → durable append, then answer. */
 export function createAcceptService(deps: AcceptDeps): AcceptService {
