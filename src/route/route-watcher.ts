@@ -87,13 +87,15 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
       const error = asRouteError(dir, e);
       rejectedReloads++;
       lastError = { at: new Date(), message: error.message, errors: error.errors as readonly RouteProblem[] };
-      // the directory itself went away: the old watch is deaf to a new directory of the same name
-      if (!(await isDirectory(dir))) startRewatch();
+      // In the same tick as lastError, so a status that shows the refusal never comes with a metric
+      // that has not counted it yet.
       try {
         opts.onInvalid?.(error);
       } catch {
         // a failing log or metrics hook must not stop the watcher
       }
+      // the directory itself went away: the old watch is deaf to a new directory of the same name
+      if (!(await isDirectory(dir))) startRewatch();
       return 'rejected';
     }
     if (closed) return 'closed';
