@@ -71,7 +71,7 @@ export async function serverCpu(repo: string, script: string, inputs: readonly I
     const http = new Pool(url, { connections: 32, pipelining: 1 });
     const result: Record<string, Record<string, number>> = {};
     for (const input of inputs) {
-      const requests = input.events === 1 ? 6000 : 150;
+      const requests = Math.round((input.events === 1 ? 6000 : 150) * Number(process.env.BENCH_HTTP_SCALE ?? 1));
       const send = async (count: number) => {
         let i = 0;
         await Promise.all(

@@ -22,7 +22,8 @@
  * CAUSEWAY_KAFKA_BROKERS), BENCH_HTTP (1; 0 skips part 3, `only` runs only
  * part 3), BENCH_INPUTS (e.g. `binary,batch`: part 3's inputs), BENCH_BARE (1; 0 skips the floor),
  * BENCH_ROLE (accept), BENCH_RECALL (1; 0 leaves the recall out of part 2),
- * BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+ * BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`), BENCH_HTTP_SCALE (1;
+ * part 3 sends 6,000 single or 150 batch requests times this, after a third as many to warm up).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +34,8 @@ import { DedupeWindow, createAcceptService } from '../src/app/index.js';
 import { decodeHttp, encodeKafkaBinary } from '../src/codec/index.js';
 import type { CloudEvent, EventLog, LogRecord, Position, TransportMeta } from '../src/core/index.js';
 import { openEmbeddedLog } from '../src/eventlog/index.js';
+import { encodeProduceRequest, type ProduceArgs, type ProduceMessage } from '../src/eventlog/kafka/produce-request.js';
+import { toMessage } from '../src/eventlog/kafka/kafka-util.js';
 import { LINEAGE, formatTraceparent, stampIngress } from '../src/lineage/index.js';
 import { Metrics } from '../src/observability/index.js';
 import { loadRegistry, resolvePartitionKey, type Registry } from '../src/registry/index.js';
@@ -121,6 +124,33 @@ interface Stamped {
   readonly hop: ReturnType<typeof stampIngress>['hop'];
 }
 
+/** The record src/app/accept.ts plan() builds: partition key, Kafka binary mode, lineage headers. */
+function encodeRecord(s: Stamped, v: ReturnType<Registry['validate']>, received: string) {
+  const key =
+    typeof s.event.attributes.partitionkey === 'string'
+      ? s.event.attributes.partitionkey
+      : v.type
+        ? resolvePartitionKey(v.type, s.event, v.data)
+        : undefined;
+  const r = encodeKafkaBinary(s.event, key === undefined ? null : enc.encode(key));
+  const headers = r.headers;
+  headers[LINEAGE.ingress] = 'http';
+  headers[LINEAGE.received] = received;
+  headers[LINEAGE.traceparent] = formatTraceparent(s.hop);
+  return { key: r.key, value: r.value, headers };
+}
+
+/** One partition's produce request as KafkaJS hands it to the encoder (acks=all, idempotent). */
+const produceArgs = (messages: ProduceMessage[]): ProduceArgs => ({
+  acks: -1,
+  timeout: 30_000,
+  producerId: 1000,
+  producerEpoch: 0,
+  topicData: [{ topic: 'com.example.auction.item.listed', partitions: [{ partition: 0, firstSequence: 0, messages }] }],
+});
+
+const KAFKA_STAGE = 'Kafka log only: produce request (encodeProduceRequest)';
+
 function stageCosts(registry: Registry, input: Input): Record<string, number> {
   const msgs = Array.from({ length: input.events === 1 ? 256 : 8 }, input.make);
   const events = msgs.flatMap((m) => decodeHttp(m.headers, m.body).events);
@@ -128,25 +158,16 @@ function stageCosts(registry: Registry, input: Input): Record<string, number> {
   const validated = stamped.map((s) => ({ s, v: registry.validate(s.event) }));
   const received = new Date().toISOString();
   const per = input.events;
+  // As the Kafka log hands them to KafkaJS (Buffers for keys and values).
+  const records = validated.map(({ s, v }) => toMessage(encodeRecord(s, v, received)));
+  const requests = [0, 1, 2, 3].map((k) => Array.from({ length: 100 }, (_, i) => records[(k * 100 + i) % records.length]!));
   return {
     decodeHttp: time(msgs, (m) => decodeHttp(m.headers, m.body)) / per,
     stampIngress: time(events, (e) => stampIngress(e, undefined, { authtype: 'unauthenticated' })),
     'registry.validate': time(stamped, (s) => registry.validate(s.event)),
-    'encode (key, Kafka binary, lineage)': time(validated, ({ s, v }) => {
-      const key =
-        typeof s.event.attributes.partitionkey === 'string'
-          ? s.event.attributes.partitionkey
-          : v.type
-            ? resolvePartitionKey(v.type, s.event, v.data)
-            : undefined;
-      // As src/app/accept.ts plan() does it.
-      const r = encodeKafkaBinary(s.event, key === undefined ? null : enc.encode(key));
-      const headers = r.headers;
-      headers[LINEAGE.ingress] = 'http';
-      headers[LINEAGE.received] = received;
-      headers[LINEAGE.traceparent] = formatTraceparent(s.hop);
-      return headers;
-    }),
+    'encode (key, Kafka binary, lineage)': time(validated, ({ s, v }) => encodeRecord(s, v, received)),
+    // What the Kafka log adds per record: src/eventlog/kafka/produce-request.ts, in requests of 100.
+    [KAFKA_STAGE]: time(requests, (messages) => encodeProduceRequest(produceArgs(messages), Date.now, (v) => BigInt(v as number))) / 100,
   };
 }
 
@@ -235,7 +256,9 @@ async function inProcess(): Promise<void> {
   const stages: Record<string, Record<string, number>> = {};
   for (const input of INPUTS) {
     const s = stageCosts(registry, input);
-    stages[input.name] = { ...s, 'pipeline total': Object.values(s).reduce((a, b) => a + b, 0) };
+    const { [KAFKA_STAGE]: kafka, ...pipeline } = s;
+    // The Kafka row is not part of the total: part 2's logs (in memory, embedded) do not encode it.
+    stages[input.name] = { ...pipeline, 'pipeline total': Object.values(pipeline).reduce((a, b) => a + b, 0), [KAFKA_STAGE]: kafka! };
   }
   table('1. Pipeline stages, CPU µs/event (in process, best of rounds)', stages, cols, 2);
 
@@ -281,7 +304,7 @@ async function httpPart(): Promise<void> {
   const inputs = INPUTS.filter((i) => only === undefined || only.includes(i.name.split(' ')[0]!));
   const cols = inputs.map((i) => i.name);
   table(
-    '3. Server process CPU, µs/event over HTTP (embedded log, 32 connections; /proc schedstat)',
+    `3. Server process CPU, µs/event over HTTP (${process.env.BENCH_EVENTLOG ?? 'embedded'} log, 32 connections; /proc schedstat)`,
     await serverCpu(repo, 'src/main.ts', inputs),
     cols,
     1,
