@@ -1,5 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { limitLength } from './limit-length.js';
 import type { SchemaProblem } from './types.js';
 import { findInvalidPatterns, findRef, findUndefinedRequired, findUnknownKeywords } from './walk-schema.js';
 
@@ -17,6 +18,7 @@ export interface VersionSource {
  * - `allowUnionTypes`: `type: ["string", "null"]` is ordinary JSON Schema for nullable fields;
  * - `strictRequired` off: Ajv's check rejects `then: {required: [...]}`; findUndefinedRequired
  *   catches the typos it is meant for instead.
+ * `maxLength` / `minLength` are Ajv's with a cheaper count (limit-length.ts).
  * Every problem is collected and pinned to a JSON pointer where the error allows it.
  */
 export function compileVersions(sources: readonly VersionSource[]): {
@@ -25,6 +27,7 @@ export function compileVersions(sources: readonly VersionSource[]): {
 } {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
   addFormats.default(ajv);
+  ajv.removeKeyword('maxLength').removeKeyword('minLength').addKeyword(limitLength);
   const problems: SchemaProblem[] = [];
   const added: VersionSource[] = [];
 
