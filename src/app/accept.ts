@@ -56,7 +56,7 @@ export function createAcceptService(deps: AcceptDeps): AcceptService {
   const { metrics } = deps;
   /**
    * A registered type names itself with the registry's own string: one cut from a request body
-   * would keep that whole body alive inside the metrics (see dedupe-window.ts, `detach`).
+   * would keep that whole body alive inside the metrics (V8 keeps a substring as a view of its parent).
    */
   const typeLabel = (type: unknown): string => {
     const t = String(type ?? '');
