@@ -99,13 +99,20 @@ export interface OutgoingMessage extends Message {
  * partitions — with keyed records hashed by our Math.imul murmur2 (partitioner.ts, equal to
  * KafkaJS's by test): KafkaJS's emulates 64-bit Longs, ~3 µs and a dozen objects per key, 8% of
  * the server's CPU under batched ingest. The choice is noted on our own message object (one
- * field write instead of a WeakMap entry per record).
+ * field write instead of a WeakMap entry per record), and a record keeps it when a retry asks again.
  */
 export const notingPartitioner = (): ((args: PartitionerArgs) => number) => {
   const inner = Partitioners.DefaultPartitioner();
   return (args) => {
     const m = args.message as OutgoingMessage;
     const n = args.partitionMetadata.length;
+    // Asked again for the same message (KafkaJS partitions a whole send again when it retries it),
+    // a record keeps its first choice: an unkeyed one would otherwise get the next round-robin
+    // partition. The retry reuses the first try's sequence numbers, so where the first try was
+    // written (a partly failed request) the broker takes the retry for a duplicate and answers
+    // the first try's offsets: with records moved between partitions, they would be reported at
+    // positions holding other records.
+    if (m.chosen >= 0 && m.chosen < n) return m.chosen;
     const p = m.partition == null && Buffer.isBuffer(m.key) && n > 0 ? partitionFor(m.key, n) : inner(args);
     m.chosen = p;
     return p;

@@ -176,4 +176,16 @@ describe('the Kafka producer’s partitioner (notingPartitioner)', () => {
     }
     expect([...seen].sort()).toEqual([0, 2, 3]);
   });
+
+  it('gives an unkeyed record the same partition when KafkaJS asks again for a retry', () => {
+    const ours = notingPartitioner();
+    const messages = Array.from({ length: 7 }, () => ({ key: null, value: null, chosen: -1 }));
+    const first = messages.map((message) => ours({ topic: 't', partitionMetadata: metadata(3), message }));
+    expect(new Set(first).size).toBe(3); // round robin
+    const again = messages.map((message) => ours({ topic: 't', partitionMetadata: metadata(3), message }));
+    expect(again).toEqual(first);
+    // A partition that is gone (fewer partitions now) is chosen anew.
+    const shrunk = { key: null, value: null, chosen: 5 };
+    expect(ours({ topic: 't', partitionMetadata: metadata(3), message: shrunk })).toBeLessThan(3);
+  });
 });
