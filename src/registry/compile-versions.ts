@@ -1,5 +1,7 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type FormatDefinition, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { isDateTime } from './date-time-format.js';
 import { limitLength } from './limit-length.js';
 import type { SchemaProblem } from './types.js';
 import { findInvalidPatterns, findRef, findUndefinedRequired, findUnknownKeywords } from './walk-schema.js';
@@ -18,7 +20,8 @@ export interface VersionSource {
  * - `allowUnionTypes`: `type: ["string", "null"]` is ordinary JSON Schema for nullable fields;
  * - `strictRequired` off: Ajv's check rejects `then: {required: [...]}`; findUndefinedRequired
  *   catches the typos it is meant for instead.
- * `maxLength` / `minLength` are Ajv's with a cheaper count (limit-length.ts).
+ * `maxLength` / `minLength` are Ajv's with a cheaper count (limit-length.ts), and `date-time`
+ * ajv-formats' own check without its regular expressions (date-time-format.ts).
  * Every problem is collected and pinned to a JSON pointer where the error allows it.
  */
 export function compileVersions(sources: readonly VersionSource[]): {
@@ -28,6 +31,7 @@ export function compileVersions(sources: readonly VersionSource[]): {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
   addFormats.default(ajv);
   ajv.removeKeyword('maxLength').removeKeyword('minLength').addKeyword(limitLength);
+  ajv.addFormat('date-time', { ...(fullFormats['date-time'] as FormatDefinition<string>), validate: isDateTime });
   const problems: SchemaProblem[] = [];
   const added: VersionSource[] = [];
 
