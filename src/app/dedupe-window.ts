@@ -28,7 +28,8 @@ const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, n)));
  * Layout: at the default 2,000,000 entries this is the largest structure of an accept process, so
  * it holds no JavaScript object or string per id, which the GC would walk again and again. The
  * Map of key strings it replaces took 3.8 µs of CPU per id (GC included) and 300 MiB of heap with
- * the window full; this takes 2.0–2.4 µs, 20 MiB of heap and 250 MiB outside it (bench/dedupe-window.ts). Here:
+ * the window full; this takes 2.0–2.4 µs, 20 MiB of heap and 250 MiB outside it
+ * (bench/dedupe-window.ts). Here:
  * - a ring of slots in insertion order (which is expiry order), one typed array per field;
  * - each key's UTF-16 code units in a byte arena, a ring in the same order (one byte per unit
  *   when every unit is below 256, else two), so keys are compared exactly, never by hash alone;
