@@ -8,7 +8,7 @@
  * on the old file would go deaf after the first save. Reloads run one at a time; an event that
  * arrives during a reload queues one more, so the last write always wins.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type BigIntStats, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CausewayError } from '../core/index.js';
 import { diffRouteSets } from './diff-route-sets.js';
@@ -56,10 +56,17 @@ function asRouteError(dir: string, e: unknown): CausewayError {
   return routeInvalid(dir, [problem(dir, 0, undefined, '', `reading the rules failed: ${e instanceof Error ? e.message : String(e)}`)]);
 }
 
-const isDirectory = (dir: string): Promise<boolean> =>
-  stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
+/**
+ * Identity of a directory: a watch follows the inode it was set on, not the name. The inode number
+ * alone is not enough: ext4 hands a directory removed and made again at once the same number, so the
+ * birth time (statx; 0 where the file system has none) tells the two apart.
+ */
+type DirId = string;
+const dirId = (s: BigIntStats): DirId => `${s.dev}:${s.ino}:${s.birthtimeNs}`;
+const currentDirId = (dir: string): Promise<DirId | undefined> =>
+  stat(dir, { bigint: true }).then(
+    (s) => (s.isDirectory() ? dirId(s) : undefined),
+    () => undefined,
   );
 
 export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatcher {
@@ -71,6 +78,8 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
   let rejectedReloads = 0;
   let closed = false;
   let watcher: FSWatcher | undefined;
+  /** The directory the live watch is on; a different one under the same name means it is deaf. */
+  let watchedId: DirId | undefined;
   let debounce: NodeJS.Timeout | undefined;
   let rewatch: NodeJS.Timeout | undefined;
   let chain: Promise<unknown> = Promise.resolve();
@@ -94,10 +103,10 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
       } catch {
         // a failing log or metrics hook must not stop the watcher
       }
-      // the directory itself went away: the old watch is deaf to a new directory of the same name
-      if (!(await isDirectory(dir))) startRewatch();
+      await checkWatchedDirectory();
       return 'rejected';
     }
+    await checkWatchedDirectory();
     if (closed) return 'closed';
     const diff = diffRouteSets(current, next);
     current = next; // the swap: from here on everyone sees the new set
@@ -113,6 +122,16 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
       }
     }
     return 'ok';
+  }
+
+  /**
+   * The directory went away, or was replaced by a new one of the same name (rm -r and mkdir, a
+   * swapped symlink): the old watch hears nothing from the new directory, so watch again. Compared
+   * by inode rather than by existence: a directory recreated before this check runs is still new.
+   */
+  async function checkWatchedDirectory(): Promise<void> {
+    const id = await currentDirId(dir);
+    if (!closed && rewatch === undefined && (id === undefined || id !== watchedId)) startRewatch();
   }
 
   function enqueue(): Promise<ReloadResult> {
@@ -134,6 +153,11 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
 
   function startWatch(): boolean {
     try {
+      // stat before watch: if the directory is swapped in between, the ids differ and the next
+      // reload watches again; the other order could record the new id for a watch on the old one
+      const s = statSync(dir, { bigint: true });
+      if (!s.isDirectory()) return false;
+      const id = dirId(s);
       const w = watch(dir, { persistent: false }, onEvent);
       w.on('error', () => {
         // the directory went away (or the platform gave up): retry until it is back
@@ -143,6 +167,7 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
         onEvent();
       });
       watcher = w;
+      watchedId = id;
       return true;
     } catch {
       return false;
@@ -153,6 +178,7 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
     if (closed || rewatch !== undefined) return;
     watcher?.close();
     watcher = undefined;
+    watchedId = undefined;
     rewatch = setInterval(() => {
       if (closed || startWatch()) {
         clearInterval(rewatch);

@@ -128,6 +128,19 @@ describe('watchRoutes', () => {
     await until(() => w.status().current.byId.has('z'));
   });
 
+  it('notices a directory replaced under the same name before the reload looks, and hears the new one', async () => {
+    // rm -r and mkdir in one go (a deploy that swaps the folder): the reload finds a directory,
+    // but the watch is still on the deleted one and would hear nothing more
+    const { dir, w } = await start({ 'r.yaml': `routes:\n${route('a')}` });
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'r.yaml'), `routes:\n${route('z')}`);
+    await until(() => w.status().current.byId.has('z'));
+    await sleep(300); // past the re-watch period (50 ms) and its reload
+    writeFileSync(join(dir, 'r.yaml'), `routes:\n${route('y')}`);
+    await until(() => w.status().current.byId.has('y'));
+  });
+
   it('close() stops watching: later changes are ignored', async () => {
     const { dir, w, changes } = await start({ 'r.yaml': `routes:\n${route('a')}` });
     await w.close();
