@@ -10,6 +10,7 @@
  */
 import { statSync, watch, type BigIntStats, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { CausewayError } from '../core/index.js';
 import { diffRouteSets } from './diff-route-sets.js';
 import { loadRoutes, type LoadRoutesOptions } from './load-routes.js';
@@ -21,7 +22,10 @@ export interface RouteWatcherOptions extends Omit<LoadRoutesOptions, 'allowMissi
   readonly initial: RouteSet;
   /** Quiet time after the last file event before reloading (default 200 ms). */
   readonly debounceMs?: number;
-  /** Retry period for re-establishing the watch when the directory disappeared (default 1000 ms). */
+  /**
+   * How often the directory's identity is checked, and the retry period for watching again once it
+   * disappeared or was replaced (default 1000 ms).
+   */
   readonly rewatchMs?: number;
   /** A valid new set, already current. Awaited before the next reload; should not throw. */
   onChange(diff: RouteDiff, set: RouteSet): void | Promise<void>;
@@ -59,7 +63,8 @@ function asRouteError(dir: string, e: unknown): CausewayError {
 /**
  * Identity of a directory: a watch follows the inode it was set on, not the name. The inode number
  * alone is not enough: ext4 hands a directory removed and made again at once the same number, so the
- * birth time (statx; 0 where the file system has none) tells the two apart.
+ * birth time (statx; 0 where the file system has none) tells the two apart. Where both could match
+ * (a coarse clock), the removal event of the watched directory (below) still restarts the watch.
  */
 type DirId = string;
 const dirId = (s: BigIntStats): DirId => `${s.dev}:${s.ino}:${s.birthtimeNs}`;
@@ -78,6 +83,7 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
   let rejectedReloads = 0;
   let closed = false;
   let watcher: FSWatcher | undefined;
+  const self = basename(dir);
   /** The directory the live watch is on; a different one under the same name means it is deaf. */
   let watchedId: DirId | undefined;
   let debounce: NodeJS.Timeout | undefined;
@@ -128,6 +134,7 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
    * The directory went away, or was replaced by a new one of the same name (rm -r and mkdir, a
    * swapped symlink): the old watch hears nothing from the new directory, so watch again. Compared
    * by inode rather than by existence: a directory recreated before this check runs is still new.
+   * Runs after every reload and every rewatchMs.
    */
   async function checkWatchedDirectory(): Promise<void> {
     const id = await currentDirId(dir);
@@ -158,7 +165,13 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
       const s = statSync(dir, { bigint: true });
       if (!s.isDirectory()) return false;
       const id = dirId(s);
-      const w = watch(dir, { persistent: false }, onEvent);
+      const w = watch(dir, { persistent: false }, (event, filename) => {
+        // The watched directory itself removed or moved (inotify's IN_DELETE_SELF / IN_MOVE_SELF, which
+        // Node reports as a rename of the directory's own name): this watch hears nothing more. A file
+        // inside named like the directory reads the same; watching again is harmless then.
+        if (event === 'rename' && filename === self) startRewatch();
+        onEvent();
+      });
       w.on('error', () => {
         // the directory went away (or the platform gave up): retry until it is back
         w.close();
@@ -190,6 +203,9 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
   }
 
   if (!startWatch()) startRewatch();
+  // A symlink pointed at another directory sends the old watch nothing at all: look now and then.
+  const verify = setInterval(() => void checkWatchedDirectory(), rewatchMs);
+  verify.unref();
 
   return {
     status: () => ({ current, ...(lastError !== undefined && { lastError }), reloads, rejectedReloads }),
@@ -198,6 +214,7 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
       closed = true;
       if (debounce !== undefined) clearTimeout(debounce);
       if (rewatch !== undefined) clearInterval(rewatch);
+      clearInterval(verify);
       watcher?.close();
       watcher = undefined;
       await chain;

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CausewayError } from '../../../src/core/index.js';
@@ -139,6 +139,30 @@ describe('watchRoutes', () => {
     await sleep(300); // past the re-watch period (50 ms) and its reload
     writeFileSync(join(dir, 'r.yaml'), `routes:\n${route('y')}`);
     await until(() => w.status().current.byId.has('y'));
+  });
+
+  it('follows a symlinked routes directory pointed at another directory (no event reaches the old watch)', async () => {
+    const base = routesDir({});
+    mkdirSync(join(base, 'a'));
+    writeFileSync(join(base, 'a', 'r.yaml'), `routes:\n${route('a')}`);
+    mkdirSync(join(base, 'b'));
+    writeFileSync(join(base, 'b', 'r.yaml'), `routes:\n${route('b')}`);
+    const link = join(base, 'routes');
+    symlinkSync('a', link);
+    const w = watchRoutes(link, {
+      targets,
+      initial: await loadRoutes(link, { targets }),
+      debounceMs: 40,
+      rewatchMs: 50,
+      onChange: () => {},
+    });
+    watchers.push(w);
+    // swapped atomically, as deploy tools do: a new link renamed over the old one
+    symlinkSync('b', join(base, 'routes.new'));
+    renameSync(join(base, 'routes.new'), link);
+    await until(() => w.status().current.byId.has('b'));
+    writeFileSync(join(base, 'b', 'r.yaml'), `routes:\n${route('c')}`);
+    await until(() => w.status().current.byId.has('c'));
   });
 
   it('close() stops watching: later changes are ignored', async () => {
