@@ -39,6 +39,10 @@ export async function startServer(args: string[], env: Record<string, string>, c
     env: { ...process.env, CAUSEWAY_PORT: '0', CAUSEWAY_HOST: '127.0.0.1', CAUSEWAY_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A bench that dies (an uncaught error, a closed stdout) must not leave its server running.
+  const orphan = (): void => void proc.kill('SIGKILL');
+  process.once('exit', orphan);
+  proc.once('exit', () => process.off('exit', orphan));
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
