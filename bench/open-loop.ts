@@ -51,6 +51,8 @@ export async function openLoop(url: string, c: LoadCase, opts: OpenLoopOptions):
   let done = 0;
   let maxLagMs = 0;
   let unanswered = 0;
+  let answered = 0;
+  let failed = 0;
   const interval = 1000 / opts.rate;
   const inFlight = new Set<Promise<void>>();
   const start = performance.now();
@@ -89,23 +91,24 @@ export async function openLoop(url: string, c: LoadCase, opts: OpenLoopOptions):
     }
     const deadline = sleep(opts.drainMs ?? 10_000).then(() => 'timeout' as const);
     while (inFlight.size > 0) if ((await Promise.race([Promise.all(inFlight), deadline])) === 'timeout') break;
+    // Counted now: closing the pool below fails the requests still out, which are not errors of the server.
     unanswered = inFlight.size;
+    answered = done;
+    failed = errors;
   } finally {
     await pool.destroy();
   }
 
   const sorted = latencies.subarray(0, ok).sort();
   const elapsedS = (lastAnswer - start) / 1000;
-  done -= unanswered; // the ones cut off by the drain timeout were counted as errors when the pool closed
-  errors -= unanswered;
   return {
     case: c.name,
     eventsPerSec: Math.round((ok * c.eventsPerRequest) / elapsedS),
-    reqPerSec: Math.round(done / elapsedS),
+    reqPerSec: Math.round(answered / elapsedS),
     p50: Math.round(quantile(sorted, 0.5) * 10) / 10,
     p99: Math.round(quantile(sorted, 0.99) * 10) / 10,
     maxMs: Math.round((sorted[sorted.length - 1] ?? NaN) * 10) / 10,
-    errors,
+    errors: failed,
     non2xx,
     scheduled: total,
     unanswered,

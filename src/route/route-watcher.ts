@@ -109,10 +109,8 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
       } catch {
         // a failing log or metrics hook must not stop the watcher
       }
-      await checkWatchedDirectory();
       return 'rejected';
     }
-    await checkWatchedDirectory();
     if (closed) return 'closed';
     const diff = diffRouteSets(current, next);
     current = next; // the swap: from here on everyone sees the new set
@@ -134,7 +132,7 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
    * The directory went away, or was replaced by a new one of the same name (rm -r and mkdir, a
    * swapped symlink): the old watch hears nothing from the new directory, so watch again. Compared
    * by inode rather than by existence: a directory recreated before this check runs is still new.
-   * Runs after every reload and every rewatchMs.
+   * Runs every rewatchMs (and the directory's own removal event restarts the watch at once).
    */
   async function checkWatchedDirectory(): Promise<void> {
     const id = await currentDirId(dir);
@@ -160,8 +158,8 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
 
   function startWatch(): boolean {
     try {
-      // stat before watch: if the directory is swapped in between, the ids differ and the next
-      // reload watches again; the other order could record the new id for a watch on the old one
+      // stat before watch: if the directory is swapped in between, the ids differ and the next check
+      // watches again; the other order could record the new id for a watch on the old one
       const s = statSync(dir, { bigint: true });
       if (!s.isDirectory()) return false;
       const id = dirId(s);
