@@ -46,6 +46,8 @@ WHAT="broker"
 PORT_VAR=KAFKA_PORT
 # shellcheck source=lib/service.sh
 source "$REPO_ROOT/scripts/lib/service.sh"
+# shellcheck source=lib/kafka-cluster-id.sh
+source "$REPO_ROOT/scripts/lib/kafka-cluster-id.sh"
 
 install_hint='install it with: apt-get install openjdk-17-jre-headless maven'
 
@@ -167,9 +169,9 @@ format_storage() {
   [[ -d "$DATA_DIR" ]] && say "storage was formatted for another version/ports; wiping $DATA_DIR"
   rm -rf "$DATA_DIR"
   local cluster_id
-  # A Kafka Uuid is 16 random bytes in unpadded URL-safe base64 (22 characters).
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-  if ! run_tool kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$CONF" >"$STATE_DIR/format.log" 2>&1; then
+  cluster_id="$(new_cluster_id)" || die "could not draw a cluster id"
+  # --cluster-id=ID, not -t ID: an id that begins with '-' cannot be taken for an option this way.
+  if ! run_tool kafka.tools.StorageTool format --standalone --cluster-id="$cluster_id" -c "$CONF" >"$STATE_DIR/format.log" 2>&1; then
     cat "$STATE_DIR/format.log" >&2
     die "formatting the storage in $DATA_DIR failed"
   fi
