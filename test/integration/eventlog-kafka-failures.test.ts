@@ -3,18 +3,15 @@
  * frozen with SIGSTOP, so the shared one stays untouched), no broker at all, and the settings
  * that refuse work (createTopics: false, a partition that does not exist).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCausewayError, type EventLog, type LogRecord } from '../../src/core/index.js';
 import { openKafkaLog, type KafkaEventLog } from '../../src/eventlog/index.js';
-import { kafkaBrokers } from '../support/kafka.js';
+import { kafkaBrokers, kafkaSh } from '../support/kafka.js';
+import { closedPort } from '../support/listen-local.js';
 
-const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
 const rec = (id: string, partition?: number): LogRecord => ({
   key: null,
   value: new TextEncoder().encode(id),
@@ -28,25 +25,6 @@ const codeOf = (p: Promise<unknown>): Promise<string> =>
     (e: unknown) => (isCausewayError(e) ? e.code : `not a CausewayError: ${String(e)}`),
   );
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function kafkaSh(cmd: string, env: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [script, cmd], { env: { ...process.env, ...env }, timeout: 300_000 }, (err, _out, stderr) =>
-      err ? reject(new Error(`kafka.sh ${cmd}: ${err.message}\n${stderr}`)) : resolve(),
-    );
-  });
-}
-
 describe('kafka event log: a broker that stops answering', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'causeway-kafka-'));
   let env: Record<string, string>;
@@ -55,7 +33,7 @@ describe('kafka event log: a broker that stops answering', () => {
   const PRODUCE_TIMEOUT = 2_000;
 
   beforeAll(async () => {
-    const [port, controllerPort] = [await freePort(), await freePort()];
+    const [port, controllerPort] = [await closedPort(), await closedPort()];
     env = {
       KAFKA_STATE_DIR: stateDir,
       KAFKA_PORT: String(port),
@@ -127,7 +105,7 @@ describe('kafka event log: a broker that stops answering', () => {
 
 describe('kafka event log: no broker, and refused requests', () => {
   it('open() rejects with CW_EVENTLOG_UNAVAILABLE when no broker listens', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const t0 = Date.now();
     const code = await codeOf(
       openKafkaLog({

@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ChildServer } from '../support/child-server.js';
 import { bidData, bidEvent } from '../support/events.js';
-import { countsInTopic, freePort, kafkaSh, Posters, readyz, sleep, type Exchange } from '../support/kafka-outage.js';
+import { kafkaSh } from '../support/kafka.js';
+import { countsInTopic, Posters, readyz, sleep, type Exchange } from '../support/kafka-outage.js';
+import { closedPort } from '../support/listen-local.js';
 
 const PRODUCE_TIMEOUT = 2_000;
 /** Event-loop and scheduling slack on a loaded 2-core machine. */
@@ -38,7 +40,7 @@ describe('accept path on Kafka: broker outage and SIGTERM drain (private broker)
     });
 
   beforeAll(async () => {
-    const [port, controllerPort] = [await freePort(), await freePort()];
+    const [port, controllerPort] = [await closedPort(), await closedPort()];
     env = {
       KAFKA_STATE_DIR: stateDir,
       KAFKA_PORT: String(port),

@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<void> {
     return;
   }
   try {
-    const out = await runScript('kafka.sh', 'start');
+    const out = await runScript('kafka.sh', ['start']);
     if (/started Apache Kafka/.test(out)) process.stderr.write(out);
   } catch (e) {
     throw new Error(

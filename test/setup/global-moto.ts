@@ -22,7 +22,7 @@ export default async function setup(project: TestProject): Promise<void> {
     return;
   }
   try {
-    const out = await runScript('moto.sh', 'start');
+    const out = await runScript('moto.sh', ['start']);
     if (/started moto|installed moto/.test(out)) process.stderr.write(out);
   } catch (e) {
     throw new Error(

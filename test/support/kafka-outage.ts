@@ -1,35 +1,12 @@
 /**
- * Helpers of test/integration/kafka-outage.test.ts: a private broker through scripts/kafka.sh,
- * clients that post continuously and retry 503s with the same event (as the docs tell clients
+ * Helpers of test/integration/kafka-outage.test.ts (its private broker comes from kafkaSh in
+ * ./kafka.ts): clients that post continuously and retry 503s with the same event (as the docs tell clients
  * to), and an independent count of what reached the topic.
  */
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { bidData, bidEvent } from './events.js';
 import { TopicReader } from './kafka-records.js';
 
-const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function kafkaSh(cmd: string, env: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [script, cmd], { env: { ...process.env, ...env }, timeout: 300_000 }, (err, _out, stderr) =>
-      err ? reject(new Error(`kafka.sh ${cmd}: ${err.message}\n${stderr}`)) : resolve(),
-    );
-  });
-}
 
 /** One HTTP exchange as the client saw it. */
 export interface Exchange {

@@ -34,7 +34,7 @@ export async function listenLocal(server: Server): Promise<Listening> {
   };
 }
 
-/** A loopback port nothing listens on (bound, then released): connections to it are refused. */
+/** A loopback port nothing listens on (bound, then released): connections to it are refused, and a server may take it. */
 export async function closedPort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
