@@ -1,7 +1,7 @@
 /**
- * Helpers of test/integration/kafka-outage.test.ts (its private broker comes from kafkaSh in
- * ./kafka.ts): clients that post continuously and retry 503s with the same event (as the docs tell clients
- * to), and an independent count of what reached the topic.
+ * Helpers of test/integration/kafka-outage.test.ts (its private broker comes from kafkaSh in ./kafka.ts):
+ * clients that post continuously and retry 503s with the same event (as the docs tell clients to), and an
+ * independent count of what reached the topic.
  */
 import { bidData, bidEvent } from './events.js';
 import { TopicReader } from './kafka-records.js';
