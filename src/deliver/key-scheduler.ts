@@ -148,7 +148,11 @@ export class KeyScheduler<T extends Schedulable> {
 
   /**
    * Taken events that must be sent again (a retry after backoff): they go back to the front of
-   * their lane, in the order given, and the lane to the front of the ready FIFO (due at once).
+   * their lane, in the order given, and the lane to the front of the ready FIFO (due at once) unless
+   * some of its events are still out (a dead letter being written).
+   * Give all of a lane's failed events of a batch in one call, in the order they were taken, as
+   * DeliveryPump.retryLater does: since a lane has one batch out at a time, that keeps the lane's order.
+   * Two calls for parts of one batch would put the later part first.
    */
   requeue(items: readonly T[]): void {
     const byLane = new Map<Lane<T>, T[]>();
