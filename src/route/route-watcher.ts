@@ -132,11 +132,12 @@ export function watchRoutes(dir: string, opts: RouteWatcherOptions): RouteWatche
    * The directory went away, or was replaced by a new one of the same name (rm -r and mkdir, a
    * swapped symlink): the old watch hears nothing from the new directory, so watch again. Compared
    * by inode rather than by existence: a directory recreated before this check runs is still new.
-   * Runs every rewatchMs (and the directory's own removal event restarts the watch at once).
+   * Runs every rewatchMs (and the directory's own removal event restarts the watch at once). While no
+   * re-watch runs, watchedId is set, so a directory gone (undefined) differs from it too.
    */
   async function checkWatchedDirectory(): Promise<void> {
     const id = await currentDirId(dir);
-    if (!closed && rewatch === undefined && (id === undefined || id !== watchedId)) startRewatch();
+    if (!closed && rewatch === undefined && id !== watchedId) startRewatch();
   }
 
   function enqueue(): Promise<ReloadResult> {
